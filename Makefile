@@ -1,0 +1,33 @@
+# The README's commands. Each target creates the virtual environment if needed.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: report build test lint lab clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/indicators build
+
+report: $(STAMP)
+	$(BIN)/indicators build
+	$(BIN)/indicators report
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	$(BIN)/indicators build
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) data/processed/*.csv data/processed/*.parquet reports/*.html reports/*.pdf

@@ -1,0 +1,128 @@
+"""Atomic, deterministic writing of processed tables.
+
+Writers never leave a half-written file: bytes go to a temporary file in the same
+folder, are flushed to disk, then moved into place with :func:`os.replace`. A whole
+output folder is produced in a staging folder and swapped in at the end
+(:func:`staged_directory`), so a run killed midway leaves the previous outputs intact.
+
+The same DataFrame always gives the same bytes (CSV and Parquet), which makes two
+builds from the same inputs byte-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+TABLE_FORMATS = ("csv", "parquet")
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def table_to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV, ``,``-separated, ``\\n`` line ends, no index."""
+    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def table_to_parquet_bytes(df: pd.DataFrame) -> bytes:
+    """Parquet bytes (pyarrow, no index, zstd): identical for identical frames."""
+    buffer = io.BytesIO()
+    df.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
+    return buffer.getvalue()
+
+
+def write_table(
+    df: pd.DataFrame,
+    directory: str | os.PathLike[str],
+    name: str,
+    formats: Sequence[str] = TABLE_FORMATS,
+) -> list[Path]:
+    """Write ``df`` as ``<directory>/<name>.csv`` and ``.parquet`` atomically."""
+    directory = Path(directory)
+    written = []
+    for fmt in formats:
+        if fmt == "csv":
+            data = table_to_csv_bytes(df)
+        elif fmt == "parquet":
+            data = table_to_parquet_bytes(df)
+        else:  # pragma: no cover - programming error
+            raise ValueError(f"unknown table format {fmt!r}")
+        written.append(atomic_write_bytes(directory / f"{name}.{fmt}", data))
+    return written
+
+
+def read_table(directory: str | os.PathLike[str], name: str) -> pd.DataFrame:
+    """Read a processed table back from its Parquet file."""
+    return pd.read_parquet(Path(directory) / f"{name}.parquet")
+
+
+@contextlib.contextmanager
+def staged_directory(
+    target: str | os.PathLike[str], keep: Sequence[str] = ("README.md",)
+) -> Iterator[Path]:
+    """Yield an empty staging folder that replaces ``target`` when the block succeeds.
+
+    Files named in ``keep`` (e.g. the folder's README) are carried over from the old
+    folder. On an exception the staging folder is removed and ``target`` is untouched;
+    if the process is killed, ``target`` is untouched and the leftover staging folder
+    (``.<name>-staging-*`` beside it) is removed by the next run.
+    """
+    target = Path(target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for leftover in parent.glob(f".{target.name}-staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in parent.glob(f".{target.name}-old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=parent))
+    try:
+        yield staging
+        if target.exists():
+            for name in keep:
+                if (target / name).exists() and not (staging / name).exists():
+                    shutil.copy2(target / name, staging / name)
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=parent))
+            os.rmdir(old)
+            os.replace(target, old)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+        os.chmod(target, 0o755)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
