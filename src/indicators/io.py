@@ -58,10 +58,26 @@ def table_to_csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+def _geometry_name(df: pd.DataFrame) -> str | None:
+    """Name of the active geometry column of a GeoDataFrame, else ``None``."""
+    if hasattr(df, "geometry") and hasattr(df, "crs"):
+        try:
+            return str(df.geometry.name)
+        except AttributeError:
+            return None
+    return None
+
+
 def table_to_parquet_bytes(df: pd.DataFrame) -> bytes:
-    """Parquet bytes (pyarrow, no index, zstd): identical for identical frames."""
+    """Parquet bytes (pyarrow, no index, zstd): identical for identical frames.
+
+    A GeoDataFrame is written as GeoParquet (geometry as WKB, CRS in the metadata).
+    """
     buffer = io.BytesIO()
-    df.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
+    if _geometry_name(df):
+        df.to_parquet(buffer, index=False, compression="zstd")
+    else:
+        df.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
     return buffer.getvalue()
 
 
@@ -74,9 +90,11 @@ def write_table(
     """Write ``df`` as ``<directory>/<name>.csv`` and ``.parquet`` atomically."""
     directory = Path(directory)
     written = []
+    geometry = _geometry_name(df)
     for fmt in formats:
         if fmt == "csv":
-            data = table_to_csv_bytes(df)
+            # Geometry stays in the (Geo)Parquet file; the CSV is for spreadsheets.
+            data = table_to_csv_bytes(df.drop(columns=[geometry]) if geometry else df)
         elif fmt == "parquet":
             data = table_to_parquet_bytes(df)
         else:  # pragma: no cover - programming error
@@ -86,8 +104,15 @@ def write_table(
 
 
 def read_table(directory: str | os.PathLike[str], name: str) -> pd.DataFrame:
-    """Read a processed table back from its Parquet file."""
-    return pd.read_parquet(Path(directory) / f"{name}.parquet")
+    """Read a processed table back from its Parquet file (GeoParquet → GeoDataFrame)."""
+    path = Path(directory) / f"{name}.parquet"
+    import pyarrow.parquet as pq
+
+    if b"geo" in (pq.read_schema(path).metadata or {}):
+        import geopandas
+
+        return geopandas.read_parquet(path)
+    return pd.read_parquet(path)
 
 
 @contextlib.contextmanager
