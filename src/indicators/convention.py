@@ -360,9 +360,9 @@ def _split_glued(text: str) -> list[str]:
     """Split bullets whose « • » markers were lost, before each capitalised infinitive.
 
     Actions of the template start with an infinitive (« Développer », « Mener »...).
-    A capitalised infinitive that follows a content word or a closing parenthesis, outside
-    parentheses, starts a new action; after a function word (« un projet de Repair
-    café ») it does not.
+    A capitalised infinitive that follows a content word, an acronym or a closing
+    parenthesis, outside parentheses, starts a new action; after a function word
+    (« un projet de Repair café ») it does not.
 
     >>> _split_glued("Mettre en réseau les citoyens Développer un projet de Repair café")
     ['Mettre en réseau les citoyens', 'Développer un projet de Repair café']
@@ -383,6 +383,7 @@ def _split_glued(text: str) -> list[str]:
             and (
                 previous.endswith(")")
                 or (previous_bare not in _FUNCTION_WORDS and previous[:1].islower())
+                or (len(previous_bare) >= 2 and previous.strip(".,;:").isupper())
             )
         )
         if starts:
@@ -521,8 +522,7 @@ def _parse_objectives(
         lead, bullets = _parse_actions(action_cell)
         starts_with_text = bool(lead)
         continuation = bool(rows) and (
-            (starts_with_text
-            and operational is None)
+            (starts_with_text and operational is None)
             or (after_break and operational is None and (bullets or strategic))
             or (after_break and starts_with_text)
         )

@@ -1,0 +1,114 @@
+"""The build: tables written atomically, reproducibly, with a manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from indicators.cli import main
+from indicators.config import Paths
+from indicators.errors import InputError
+from indicators.pipeline import build
+
+TABLES = ("quartiers", "portrait", "objectives", "gaps")
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def test_build_writes_tables_and_manifest(project_root: Path) -> None:
+    paths = Paths.from_root(project_root)
+    result = build(paths)
+    for name in TABLES:
+        assert (paths.processed / f"{name}.csv").exists()
+        back = pd.read_parquet(paths.processed / f"{name}.parquet")
+        assert len(back) == len(result.tables[name])
+    assert (paths.processed / "README.md").exists()  # the folder's README survives the swap
+    gaps = pd.read_csv(paths.processed / "gaps.csv")
+    row = gaps[(gaps.quartier_id == "cites-6-et-30") & (gaps.indicator_id == "poverty_rate")]
+    assert row["gap"].item() == pytest.approx(32.1)
+    manifest = json.loads((paths.processed / "manifest.json").read_text(encoding="utf-8"))
+    raw = {item["path"]: item["sha256"] for item in manifest["raw_inputs"]}
+    assert raw["convention/convention-divion-2024.txt"] == (
+        "90d79fa9f24a5c45e699f95389a65cee1a10f193d8006cb083ea9cb7f8274c54"
+    )
+    assert manifest["tables"]["portrait"]["rows"] == 23
+    assert manifest["version"]
+
+
+def test_two_builds_are_byte_identical(project_root: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1720483200")  # 2024-07-09, the signature
+    paths = Paths.from_root(project_root)
+    build(paths)
+    first = _snapshot(paths.processed)
+    build(paths)
+    assert _snapshot(paths.processed) == first
+    assert json.loads(first["manifest.json"])["built_at"] == "2024-07-09T00:00:00+00:00"
+
+
+def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> None:
+    paths = Paths.from_root(project_root)
+    build(paths)
+    before = _snapshot(paths.processed)
+    convention = paths.convention
+    convention.chmod(0o644)
+    text = convention.read_text(encoding="utf-8")
+    convention.write_text(text.replace("Taux de pauvreté : 38 %", "Taux de pauvreté : 138 %"))
+    assert main(["--root", str(project_root), "build"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "convention-divion-2024.txt, line 119" in err[0]
+    assert "between 0 and 100" in err[0]
+    assert "Traceback" not in err[0]
+    assert _snapshot(paths.processed) == before
+    with pytest.raises(InputError):
+        main(["--root", str(project_root), "--debug", "build"])
+
+
+def test_killed_build_leaves_previous_outputs(project_root: Path) -> None:
+    """Kill a build while it writes: the previous data/processed stays whole."""
+    paths = Paths.from_root(project_root)
+    build(paths)
+    before = _snapshot(paths.processed)
+    # A child process builds and stops itself (SIGKILL) right after its first file lands
+    # in the staging folder, before the swap.
+    script = f"""
+import os, signal
+import indicators.io as io
+from indicators.config import Paths
+from indicators.pipeline import build
+real = io.atomic_write_bytes
+def dying(path, data):
+    real(path, data)
+    os.kill(os.getpid(), signal.SIGKILL)
+io.atomic_write_bytes = dying
+import indicators.pipeline as pipeline
+pipeline.atomic_write_bytes = dying
+build(Paths.from_root({str(project_root)!r}))
+"""
+    completed = subprocess.run([sys.executable, "-c", script], check=False)
+    assert completed.returncode == -signal.SIGKILL
+    assert _snapshot(paths.processed) == before
+    leftovers = [p.name for p in paths.processed.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers  # the dead run's staging folder...
+    build(paths)  # ...is cleaned by the next run
+    assert not [p for p in paths.processed.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_raw_files_are_not_written(project_root: Path) -> None:
+    paths = Paths.from_root(project_root)
+    stamps = {
+        p: (p.stat().st_mtime_ns, p.read_bytes()) for p in paths.raw.rglob("*") if p.is_file()
+    }
+    build(paths)
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in paths.raw.rglob("*") if p.is_file()}
+    assert after == stamps
+    assert os.access(paths.raw, os.R_OK)
