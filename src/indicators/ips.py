@@ -47,11 +47,13 @@ __all__ = [
     "IPS_SCHEMA",
     "combine_ips",
     "ips_by_commune",
+    "ips_for_schools",
     "ips_for_territory",
     "read_ips",
     "read_ips_ap2022",
     "read_ips_colleges",
     "read_ips_ecoles_2021",
+    "validate_ips",
 ]
 
 IPS_MIN, IPS_MAX = 30.0, 200.0
@@ -500,6 +502,35 @@ def ips_for_territory(
     """
     complete = _complete_rentrees(ips) if complete_rentrees is None else complete_rentrees
     subset = ips[ips["commune_code"].isin(set(commune_codes))]
+    return _labelled(subset, ips, complete, territoire_type, territoire_code, territoire_nom)
+
+
+def ips_for_schools(
+    ips: pd.DataFrame,
+    uais: Iterable[str],
+    *,
+    territoire_type: str,
+    territoire_code: str,
+    territoire_nom: str,
+) -> pd.DataFrame:
+    """Mean IPS of a list of schools (e.g. those serving a quartier).
+
+    Same groups and columns as :func:`ips_for_territory`; UAIs absent from ``ips`` are
+    simply not counted (the caller reports them).
+    """
+    subset = ips[ips["uai"].isin(set(uais))]
+    complete = _complete_rentrees(ips)
+    return _labelled(subset, ips, complete, territoire_type, territoire_code, territoire_nom)
+
+
+def _labelled(
+    subset: pd.DataFrame,
+    ips: pd.DataFrame,
+    complete: Sequence[str],
+    territoire_type: str,
+    territoire_code: str,
+    territoire_nom: str,
+) -> pd.DataFrame:
     if subset.empty:
         return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
     out = _aggregate(subset, complete)
