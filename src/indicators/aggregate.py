@@ -427,10 +427,10 @@ def _cell_areas(geoms, ix0, iy0, ny, offsets, total) -> np.ndarray:
 
     # Pieces wholly above rows 0 .. r_lo - 1 of their column.
     above = r_lo > 0
-    diff = np.bincount(
+    diff = _sum_by(
         np.concatenate([base[above], base[above] + r_lo[above]]),
-        weights=np.concatenate([width[above], -width[above]]),
-        minlength=total + 1,
+        np.concatenate([width[above], -width[above]]),
+        total + 1,
     )
     full = np.cumsum(diff[:total])
 
@@ -439,8 +439,13 @@ def _cell_areas(geoms, ix0, iy0, ny, offsets, total) -> np.ndarray:
     q = np.repeat(np.arange(width.size), count)
     r = r_lo[q] + (np.arange(q.size) - np.repeat(np.cumsum(count) - count, count))
     mean = _mean_clamped(y_start[q] - r * s, y_end[q] - r * s, s)
-    partial = np.bincount(base[q] + r, weights=width[q] * mean, minlength=total)
+    partial = _sum_by(base[q] + r, width[q] * mean, total)
     return -(s * full + partial)
+
+
+def _sum_by(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Float sums of ``weights`` by ``index`` (np.bincount returns int64 when empty)."""
+    return np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
 
 
 def _y_at(x, xa, ya, xb, yb):
@@ -474,8 +479,8 @@ def _summarise(cells, ids, perimeter, row, weight, method, id_column, min_househ
 
     def weighted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         unknown = np.isnan(values)
-        total = np.bincount(perimeter, weights=weight * np.where(unknown, 0.0, values), minlength=n)
-        n_unknown = np.bincount(perimeter, weights=unknown, minlength=n)
+        total = _sum_by(perimeter, weight * np.where(unknown, 0.0, values), n)
+        n_unknown = _sum_by(perimeter, unknown, n)
         return total, n_unknown > 0
 
     sums, unknown = {}, {}
@@ -489,8 +494,8 @@ def _summarise(cells, ids, perimeter, row, weight, method, id_column, min_househ
     with np.errstate(divide="ignore", invalid="ignore"):
         poor_share = 100 * poor_cell / men_cell
     is_poor = ~share_unknown & (men_cell > 0) & (poor_share > POOR_CELL_THRESHOLD)
-    n_poor = np.bincount(perimeter, weights=is_poor, minlength=n)
-    n_poor_unknown = np.bincount(perimeter, weights=share_unknown, minlength=n) > 0
+    n_poor = _sum_by(perimeter, is_poor, n)
+    n_poor_unknown = _sum_by(perimeter, share_unknown, n) > 0
     n_cells = np.bincount(perimeter, minlength=n)
 
     secret = sums["men"] < min_households  # a lower bound when some households are unknown
