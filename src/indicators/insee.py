@@ -161,8 +161,8 @@ def _records_plain(text: str, sep: str, path: str) -> tuple[list[str], pd.DataFr
     if wrong.size:
         i = int(wrong[0])
         raise InputError(
-            f"{len(header)} fields separated by {_SEP_NAMES.get(sep, repr(sep))} as in the "
-            f"header, found {counts[i] + 1} (wrong separator, or a decimal comma in a "
+            f"expected {len(header)} fields separated by {_SEP_NAMES.get(sep, repr(sep))} "
+            f"as in the header, found {counts[i] + 1} (wrong separator, or a decimal comma in a "
             f"','-separated file?)",
             path=path,
             line=numbers[i],
@@ -207,8 +207,9 @@ def _records_quoted(text: str, sep: str, path: str) -> tuple[list[str], pd.DataF
     for record, line in zip(rows[1:], numbers[1:], strict=True):
         if len(record) != len(header):
             raise InputError(
-                f"{len(header)} fields separated by {_SEP_NAMES.get(sep, repr(sep))} as in the "
-                f"header, found {len(record)} (wrong separator, or an unquoted decimal comma?)",
+                f"expected {len(header)} fields separated by "
+                f"{_SEP_NAMES.get(sep, repr(sep))} as in the header, found {len(record)} "
+                f"(wrong separator, or an unquoted decimal comma?)",
                 path=path,
                 line=line,
                 raw=True,
