@@ -287,7 +287,9 @@ def _cell_place(cells: pd.DataFrame, i: int, column: str) -> dict:
 
 def _key(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
     """Unique int64 key of lattice cell (ix, iy), for |ix|, |iy| < 2**30."""
-    return ix.astype(np.int64) * (1 << 32) + (iy.astype(np.int64) + (1 << 31))
+    return ix.astype(np.int64, copy=False) * (1 << 32) + (
+        iy.astype(np.int64, copy=False) + (1 << 31)
+    )
 
 
 # --------------------------------------------------------------------------- membership
