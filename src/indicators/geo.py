@@ -207,12 +207,12 @@ def read_communes(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     code = _pick(frame, ("code", "INSEE_COM", "insee_com"), path, "INSEE commune code")
     nom = _pick(frame, ("nom", "NOM", "NOM_COM", "nom_com"), path, "commune name")
     _text_codes(frame, code, path, COMMUNE_PATTERN, "a 5-character INSEE commune code")
+    check_unique(frame, [code], path=path, feature=True)
     out = gpd.GeoDataFrame(
         {"code": frame[code].astype(str), "nom": frame[nom].astype(str)},
         geometry=frame.geometry.to_numpy(),
         crs=frame.crs,
     )
-    check_unique(out, ["code"], path=path, feature=True)
     return out
 
 
@@ -390,7 +390,7 @@ def read_qpv_contours(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
         geometry=frame.geometry.to_numpy(),
         crs=frame.crs,
     )
-    check_unique(out, ["code_qp"], path=path, feature=True)
+    check_unique(frame, [code], path=path, feature=True)
     return out
 
 
