@@ -1,0 +1,76 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+root: str = ""  # project root holding data/processed; empty for this checkout
+
+# %% [markdown]
+# # Contrat de ville « Engagements Quartiers 2030 » — Divion
+#
+# **Dossier du comité de pilotage annuel.** Ce document rassemble, pour chacun des quartiers
+# de Divion inscrits au contrat de ville 2024-2030, le portrait statistique donné par la
+# convention, les écarts à l'ensemble de l'agglomération (CABBALR), le diagnostic partagé et
+# les objectifs retenus. Les précautions de lecture figurent dans l'encadré ci-dessous et
+# dans la dernière partie, « Sources et méthodes ».
+#
+# 1. Synthèse
+# 2. Écarts à l'agglomération
+# 3. Les quartiers
+# 4. Contrôle croisé des IPS
+# 5. Sources et méthodes
+
+# %%
+from indicators import present
+
+tables = present.load_tables(root)
+present.caveats_html(tables)
+
+# %% [markdown]
+# ## 1. Synthèse
+#
+# Taux de pauvreté, taux d'emploi et indice de position sociale des établissements
+# scolaires de chaque quartier, comparés à l'agglomération.
+
+# %%
+present.findings_html(tables)
+
+# %% [markdown]
+# ### Tableau des indicateurs
+
+# %%
+present.html_table(present.summary_table_fr(tables))
+
+# %% [markdown]
+# ## 2. Écarts à l'agglomération
+
+# %%
+present.html_table(present.gaps_table_fr(tables))
+
+# %% [markdown]
+# ## 3. Les quartiers
+
+# %%
+present.quartier_sections_html(tables, level=3)
+
+# %% [markdown]
+# ## 4. Contrôle croisé des IPS
+#
+# Les IPS cités par la convention sont rapprochés des indices publiés en données ouvertes
+# par le ministère de l'Éducation nationale pour les écoles et collèges des communes
+# concernées.
+
+# %%
+present.crosscheck_html(tables)
+
+# %%
+present.sources_et_methodes(tables)

@@ -1,0 +1,70 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+root: str = ""  # project root holding data/processed; empty for this checkout
+quartier_id: str = "cites-6-et-30"  # quartier used in the examples below
+
+# %% [markdown]
+# # Exploration des données
+#
+# Point de départ pour une analyse dans JupyterLab. Les tables viennent de
+# `data/processed`, écrites par `indicators build` ; elles ne se modifient pas à la main.
+# Les fonctions de `indicators.present` donnent les tableaux en français utilisés dans
+# les rapports ; les tables brutes (colonnes en anglais, valeurs numériques) sont dans
+# l'objet `tables`.
+
+# %%
+from indicators import present
+
+tables = present.load_tables(root)
+present.html_table(present.tables_overview_fr(tables))
+
+# %% [markdown]
+# ## Quartiers
+
+# %%
+tables.quartiers
+
+# %% [markdown]
+# ## Portrait statistique (format long : une ligne par quartier et indicateur)
+
+# %%
+tables.portrait
+
+# %% [markdown]
+# ## Écarts à l'agglomération
+
+# %%
+tables.gaps
+
+# %% [markdown]
+# ## Objectifs et actions
+
+# %%
+tables.objectives.head(20)
+
+# %% [markdown]
+# ## Un quartier en français, comme dans les rapports
+
+# %%
+present.html_table(present.portrait_table_fr(tables, quartier_id))
+
+# %% [markdown]
+# ## Versions des données
+
+# %%
+present.data_version_fr(tables.manifest)
+
+# %%
+present.sources_et_methodes(tables)
