@@ -301,6 +301,13 @@ def test_custom_id_column():
     assert result.columns[0] == "code" and result["code"].tolist() == ["x"]
 
 
+def test_results_do_not_depend_on_batching(monkeypatch):
+    shapes = {"a": box(50, 50, 450, 450), "b": box(100, 0, 600, 333), "c": box(0, 0, 600, 600)}
+    expected = aggregate_grid(block(), layer(shapes), method="area")
+    monkeypatch.setattr("indicators.aggregate._BATCH_CELLS", 1)  # one perimeter per batch
+    pd.testing.assert_frame_equal(aggregate_grid(block(), layer(shapes), method="area"), expected)
+
+
 # ----------------------------------------------------------------------------- errors
 
 
