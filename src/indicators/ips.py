@@ -434,7 +434,7 @@ def _references(ips: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _aggregate(ips: pd.DataFrame, complete: Sequence[str]) -> pd.DataFrame:
+def _aggregate(ips: pd.DataFrame, complete: Sequence[str], by: Sequence[str] = ()) -> pd.DataFrame:
     data = _with_ensembles(ips, complete)
     data = data.assign(
         has_ips=data["ips"].notna(),
@@ -442,7 +442,7 @@ def _aggregate(ips: pd.DataFrame, complete: Sequence[str]) -> pd.DataFrame:
         weight=data["effectifs"].where(data["ips"].notna()),
     )
     data["weighted"] = data["ips"] * data["weight"]
-    keys = ["rentree", "niveau", "secteur"]
+    keys = [*by, "rentree", "niveau", "secteur"]
     grouped = data.groupby(keys, sort=True)
     out = grouped.agg(
         n_etablissements=("uai", "size"),
@@ -558,19 +558,16 @@ def ips_by_commune(ips: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     >>> row["n_etablissements"], row["n_ns"], row["ips_moyen"]
     (np.int64(2), np.int64(1), np.float64(80.0))
     """
-    complete = _complete_rentrees(ips)
-    frames = [
-        ips_for_territory(
-            ips,
-            [code],
-            territoire_type="commune",
-            territoire_code=code,
-            territoire_nom=nom,
-            complete_rentrees=complete,
-        )
-        for code, nom in zip(communes["code"], communes["nom"], strict=True)
-    ]
-    frames = [f for f in frames if len(f)]
-    if not frames:
+    names = dict(zip(communes["code"], communes["nom"], strict=True))
+    subset = ips[ips["commune_code"].isin(set(names))]
+    if subset.empty:
         return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    return pd.concat(frames, ignore_index=True)
+    out = _aggregate(subset, _complete_rentrees(ips), by=["commune_code"])
+    out = out.merge(_references(ips), on=["rentree", "niveau", "secteur"], how="left")
+    out = out.rename(columns={"commune_code": "territoire_code"})
+    out.insert(0, "territoire_type", "commune")
+    out["territoire_nom"] = out["territoire_code"].map(names).astype(str)
+    for column in ("n_etablissements", "n_ips", "n_ns"):
+        out[column] = out[column].astype("int64")
+    out = out.sort_values(["territoire_code", "rentree", "niveau", "secteur"], ignore_index=True)
+    return out[list(AGGREGATE_COLUMNS)]

@@ -1,0 +1,211 @@
+"""build_open_data: the shipped raw data, optional inputs, and refusals."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from indicators.config import Paths
+from indicators.convention import read_convention
+from indicators.errors import InputError
+from indicators.geo import LAMBERT93
+from indicators.grid import GRID_COLUMNS
+from indicators.io import sha256_file
+from indicators.opendata import build_open_data
+
+REPO = Path(__file__).resolve().parents[1]
+FIX = Path(__file__).resolve().parent / "fixtures" / "opendata"
+
+
+@pytest.fixture(scope="module")
+def convention():
+    return read_convention(Paths.from_root(REPO).convention)
+
+
+@pytest.fixture(scope="module")
+def shipped(convention):
+    return build_open_data(REPO / "data" / "raw", convention.portrait, convention.quartiers)
+
+
+def _raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "data" / "raw", raw)
+    return raw
+
+
+def _record(raw: Path, relative: str) -> None:
+    """Update a file's line in SHA256SUMS, as the README tells the commune to do."""
+    manifest = raw / "SHA256SUMS"
+    lines = [ln for ln in manifest.read_text().splitlines() if not ln.endswith(f"  {relative}")]
+    lines.append(f"{sha256_file(raw / relative)}  {relative}")
+    manifest.write_text("\n".join(sorted(lines, key=lambda s: s[66:])) + "\n")
+
+
+# ----------------------------------------------------------------------- shipped data
+def test_shipped_tables(shipped):
+    assert set(shipped) == {
+        "ips",
+        "ips_communes",
+        "ips_quartiers",
+        "communes",
+        "checks",
+        "opendata_notes",
+    }
+    assert len(shipped["ips"]) == 810 + 2505 + 157
+    assert shipped["ips"]["ips_marker"].eq("NS").sum() == 176
+    communes = shipped["communes"]
+    assert isinstance(communes, gpd.GeoDataFrame) and communes.crs == LAMBERT93
+    assert len(communes) == 100
+    assert communes["population_municipale"].sum() == 275_736
+    # The convention's quartiers lie in Divion, Bruay-la-Buissière and Calonne-Ricouart.
+    assert sorted(communes.loc[communes["concerne_quartiers"], "code"]) == [
+        "62178",
+        "62194",
+        "62270",
+    ]
+    assert shipped["ips_quartiers"].empty  # the mapping is shipped empty
+
+
+def _independent_cabbalr_2022_ecoles() -> tuple[int, int, float]:
+    """Schools, NS and mean IPS of CABBALR écoles in 2022-2023, with the csv module only."""
+    raw = REPO / "data" / "raw"
+    with open(raw / "cabbalr_epci_members" / "cabbalr_communes_2026.csv", encoding="utf-8") as f:
+        codes = {row["code_insee"] for row in csv.DictReader(f)}
+    with open(raw / "ips_ecoles" / "fr-en-ips-ecoles-ap2022_dep62.csv", encoding="utf-8") as f:
+        rows = [
+            r
+            for r in csv.DictReader(f, delimiter=";")
+            if r["rentree_scolaire"] == "2022-2023" and r["code_insee_de_la_commune"] in codes
+        ]
+    values = [float(r["ips"]) for r in rows if r["ips"] != "NS"]
+    return len(rows), len(rows) - len(values), sum(values) / len(values)
+
+
+def test_shipped_cabbalr_means_and_checks(shipped):
+    agg = shipped["ips_communes"]
+    epci = agg[agg["territoire_type"].eq("epci")]
+    assert set(epci["territoire_code"]) == {"200072460"}
+    row = epci[
+        epci["rentree"].eq("2022-2023")
+        & epci["niveau"].eq("ecole")
+        & epci["secteur"].eq("ensemble")
+    ].iloc[0]
+    n, n_ns, mean = _independent_cabbalr_2022_ecoles()
+    assert (row["n_etablissements"], row["n_ns"]) == (n, n_ns)
+    assert row["ips_moyen"] == pytest.approx(mean)
+    checks = shipped["checks"]
+    cabbalr = checks[checks["quartier_id"].isna()]
+    assert cabbalr["rentree"].tolist() == ["2021-2022", "2022-2023", "2023-2024", "2024-2025"]
+    assert (cabbalr["convention_value"] == 104).all()
+    assert cabbalr["status"].eq("écart").all()  # open data: about 93, not 104
+    assert (cabbalr["open_data_value"] < 100).all()
+    quartiers = checks[checks["quartier_id"].notna()]
+    assert sorted(quartiers["convention_value"]) == [76.0, 77.0, 79.0, 79.0]
+    assert quartiers["status"].eq("non vérifiable").all()
+
+
+def test_shipped_notes_say_what_is_missing(shipped):
+    notes = shipped["opendata_notes"]
+    text = " ".join(notes["message"])
+    assert {"qpv", "perimeters", "filosofi"} <= set(notes["source"])
+    assert "30 IPS « NS »" in text and "72 IPS « NS »" in text and "74 IPS « NS »" in text
+
+
+# --------------------------------------------------------------------- optional inputs
+def test_optional_inputs_are_used_and_reported(tmp_path, convention):
+    raw = _raw(tmp_path)
+    (raw / "qpv").mkdir(exist_ok=True)
+    gpd.GeoDataFrame(
+        {"CODE_QP": ["QP062013"], "NOM_QP": ["Quartier synthétique"], "COMMUNE_QP": ["Divion"]},
+        geometry=[box(662_000, 7_040_000, 662_100, 7_040_100)],
+        crs=LAMBERT93,
+    ).to_file(raw / "qpv" / "qp2015.shp")
+    (raw / "perimeters").mkdir(exist_ok=True)
+    shutil.copy(FIX / "perimeters.geojson", raw / "perimeters" / "perimetres.geojson")
+    (raw / "filosofi").mkdir(exist_ok=True)
+    shutil.copy(FIX / "filosofi_2019.csv", raw / "filosofi" / "carreaux.csv")
+
+    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    shapes = tables["quartier_shapes"].set_index("quartier_id")
+    assert sorted(shapes.index) == ["cite-du-transvaal", "coteau-stade-parc-cite-34"]
+    assert shapes.loc["coteau-stade-parc-cite-34", "geometry"].area == pytest.approx(10_000)
+    assert tuple(tables["grid"].columns) == GRID_COLUMNS and len(tables["grid"]) == 3
+    notes = tables["opendata_notes"]
+    unverified = set(notes.loc[notes["message"].str.contains("non vérifié"), "source"])
+    assert {
+        "qpv/qp2015.shp",
+        "perimeters/perimetres.geojson",
+        "filosofi/carreaux.csv",
+    } <= unverified
+    drawn_nothing = notes.loc[notes["source"].eq("quartier_shapes"), "message"]
+    assert drawn_nothing.str.contains("cites-6-et-30").any()
+    assert drawn_nothing.str.contains("cite-de-la-clarence").any()
+
+
+def test_2024_contours_need_the_stated_correspondence(tmp_path, convention):
+    raw = _raw(tmp_path)
+    (raw / "qpv").mkdir(exist_ok=True)
+    shutil.copy(FIX / "qpv_2024.geojson", raw / "qpv" / "qpv2024.geojson")
+    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    assert tables["quartier_shapes"].empty
+    assert tables["opendata_notes"]["message"].str.contains("QP062013").any()
+    (raw / "qpv" / "correspondance.csv").write_text(
+        "quartier_id;code_qp\ncites-6-et-30;QN06298B\n", encoding="utf-8"
+    )
+    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    shapes = tables["quartier_shapes"]
+    assert shapes["quartier_id"].tolist() == ["cites-6-et-30"]
+    assert shapes["code_qp"].tolist() == ["QN06298B"]
+
+
+def test_filled_mapping_recomputes_the_quartier_ips(tmp_path, convention):
+    raw = _raw(tmp_path)
+    (raw / "quartier_schools.csv").write_text(
+        "quartier_id;uai;commentaire\ncites-6-et-30;0620079Z;test\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"quartier_schools\.csv.*changed"):
+        build_open_data(raw, convention.portrait, convention.quartiers)
+    _record(raw, "quartier_schools.csv")
+    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    checks = tables["checks"]
+    row = checks[checks["quartier_id"].eq("cites-6-et-30")]
+    # Only collège Henri Wallon (IPS 79.1, rentrée 2022-2023) is listed.
+    assert row["rentree"].tolist() == ["2022-2023"]
+    assert row["open_data_value"].tolist() == [pytest.approx(79.1)]
+    assert row["status"].tolist() == ["cohérent"]  # convention: 79
+    assert set(tables["ips_quartiers"]["territoire_code"]) == {"cites-6-et-30"}
+
+
+# ----------------------------------------------------------------------- refusals
+def test_changed_raw_file_stops_the_build(tmp_path, convention):
+    raw = _raw(tmp_path)
+    path = raw / "ips_colleges" / "fr-en-ips-colleges-ap2022_dep62.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";79.1;", ";97.1;"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"fr-en-ips-colleges-ap2022_dep62\.csv.*changed"):
+        build_open_data(raw, convention.portrait, convention.quartiers)
+
+
+def test_bad_optional_file_is_an_error_not_skipped(tmp_path, convention):
+    raw = _raw(tmp_path)
+    (raw / "perimeters").mkdir(exist_ok=True)
+    (raw / "perimeters" / "p.geojson").write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"quartier_id":"cite-du-transvaal"},"geometry":{"type":"Polygon","coordinates":'
+        "[[[2.5,50.4],[2.6,50.5],[2.6,50.4],[2.5,50.5],[2.5,50.4]]]}}]}",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"p\.geojson, feature 0: expected a valid polygon"):
+        build_open_data(raw, convention.portrait, convention.quartiers)
+
+
+def test_without_quartiers_table(convention):
+    tables = build_open_data(REPO / "data" / "raw", convention.portrait)
+    assert not tables["communes"]["concerne_quartiers"].any()
+    assert len(tables["checks"]) == 8
+    assert isinstance(tables["ips"], pd.DataFrame)
