@@ -261,3 +261,21 @@ def test_real_divion_means(real_ips):
     assert _row(agg, "2022-2023", "ensemble", "ensemble")["ips_moyen"] == pytest.approx(
         (90.1 + 75 + 75 + 72.9 + 75.9 + 79.1) / 6
     )
+
+
+def test_schema_errors_are_the_projects(fixture_ips):
+    from indicators.errors import SchemaError
+    from indicators.ips import validate_ips
+
+    broken = fixture_ips.copy()
+    broken.loc[0, "secteur"] = "autre"
+    with pytest.raises(SchemaError, match=r"column 'secteur'.*found 'autre'"):
+        validate_ips(broken)
+    with pytest.raises(SchemaError, match="extra"):
+        validate_ips(fixture_ips.assign(extra=1))
+
+
+def test_old_layout_collège_file_without_pupils():
+    ips = read_ips(ECOLES_2021, niveau="college")
+    assert ips["niveau"].unique().tolist() == ["college"]
+    assert ips["effectifs"].isna().all()

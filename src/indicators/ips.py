@@ -246,13 +246,25 @@ def validate_ips(ips: pd.DataFrame, *, path: str | os.PathLike[str] | None = Non
     try:
         return IPS_SCHEMA.validate(ips)
     except pa.errors.SchemaError as exc:
-        case = exc.failure_cases.iloc[0] if exc.failure_cases is not None else None
-        found = None if case is None else str(case.get("failure_case"))
+        cases = exc.failure_cases
+        found = None
+        if isinstance(cases, pd.DataFrame) and len(cases):
+            found = str(cases["failure_case"].iloc[0])
+        check = str(exc.args[0]).splitlines()[0] if exc.args else "schema"
         raise SchemaError(
-            f"the IPS table schema ({exc.args[0].splitlines()[0]})",
+            f"the IPS table schema ({check})",
             path=path,
             column=getattr(exc.schema, "name", None),
             found=found,
+            raw=True,
+        ) from None
+    except pa.errors.SchemaErrors as exc:
+        first = exc.failure_cases.iloc[0]
+        raise SchemaError(
+            f"the IPS table schema ({first['check']})",
+            path=path,
+            column=None if pd.isna(first["column"]) else str(first["column"]),
+            found=str(first["failure_case"]),
             raw=True,
         ) from None
 
@@ -353,11 +365,9 @@ def read_ips(path: str | os.PathLike[str], *, niveau: str) -> pd.DataFrame:
     fields = {f.strip().strip('"') for f in head.replace(",", ";").replace("\t", ";").split(";")}
     if "rentree_scolaire" in fields:
         return read_ips_ap2022(path, niveau=niveau)
-    if niveau == "college" or "Effectifs" in fields:
-        frame = read_ips_colleges(path)
-        frame["niveau"] = niveau
-        return frame
-    return read_ips_ecoles_2021(path)
+    frame = read_ips_colleges(path) if "Effectifs" in fields else read_ips_ecoles_2021(path)
+    frame["niveau"] = niveau
+    return validate_ips(frame, path=path)
 
 
 def combine_ips(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
