@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.errors import InputError
@@ -256,3 +256,18 @@ def test_numbers_keep_float_dtype_when_all_missing():
     values, markers = parse_numbers(pd.Series(["s", ""], index=[2, 3]))
     assert values.dtype == np.float64 and values.isna().all()
     assert markers.tolist() == ["s", ""]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet=st.sampled_from(list('ab;,\t"\n\r 1,.s\u202fé')), max_size=60))
+def test_fuzz_only_project_errors_escape(tmp_path, text):
+    path = tmp_path / "fuzz.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        frame = read_insee_csv(path, numeric=["b"])
+    except InputError:
+        return
+    if "b" in frame.columns:
+        assert frame["b"].dtype == np.float64

@@ -122,7 +122,14 @@ def read_layer(
                 feature=i,
                 found=f"x {bounds['minx'].iloc[i]:.0f}…{bounds['maxx'].iloc[i]:.0f}",
             )
-    return frame.to_crs(LAMBERT93)
+    try:
+        return frame.to_crs(LAMBERT93)
+    except Exception as exc:  # pyproj raises several types
+        raise InputError(
+            "a CRS that can be transformed to Lambert-93 (EPSG:2154)",
+            path=path,
+            found=f"{frame.crs.name}: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+        ) from None
 
 
 def _check_geometries(frame: gpd.GeoDataFrame, path: Path, types: Sequence[str]) -> None:

@@ -200,7 +200,14 @@ def _check_geometry(
     if not present.any():
         return
     points = gpd.GeoSeries(shapely.centroid(geometry[present]), crs=frame.crs)
-    points = points.to_crs(GRID_CRS)
+    try:
+        points = points.to_crs(GRID_CRS)
+    except Exception as exc:  # pyproj raises several types
+        raise InputError(
+            "grid geometries in a CRS that can be transformed to EPSG:3035",
+            path=path,
+            found=str(exc).splitlines()[0] if str(exc) else repr(exc),
+        ) from None
     px, py = points.x.to_numpy(), points.y.to_numpy()
     xs, ys, rs = x[present], y[present], res[present]
     outside = (px < xs) | (px >= xs + rs) | (py < ys) | (py >= ys + rs)

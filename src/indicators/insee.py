@@ -345,7 +345,8 @@ def read_insee_csv(
     -------
     pandas.DataFrame
         Indexed by the 1-based file line of each record (index name ``line``). Text
-        columns are stripped ``str``; numeric ones ``float64``.
+        columns are stripped ``str``; numeric ones ``float64``. An empty header field
+        (e.g. after a trailing separator) is named ``unnamed_<position>``.
 
     Raises
     ------
@@ -374,12 +375,12 @@ def read_insee_csv(
     except pd.errors.ParserError as exc:  # pragma: no cover - field counts checked first
         raise InputError(f"a well-formed CSV file ({exc})", path=path, raw=True) from None
 
-    names = [name.strip() for name in header]
+    names = [name.strip() or f"unnamed_{i}" for i, name in enumerate(header, start=1)]
     if lowercase:
         names = [name.lower() for name in names]
     seen: set[str] = set()
     for name in names:
-        if name in seen and name:
+        if name in seen:
             raise InputError("each column name once in the header", path=path, line=1, column=name)
         seen.add(name)
     frame.columns = names
