@@ -2,9 +2,6 @@
 # jupyter:
 #   jupytext:
 #     formats: py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -41,6 +38,15 @@ present.html_table(present.summary_table_fr(tables))
 
 # %%
 present.html_table(present.gaps_table_fr(tables))
+
+# %% [markdown]
+# ## Contrôle croisé des IPS
+#
+# Les IPS cités par la convention, rapprochés des indices publiés en données ouvertes par le
+# ministère de l'Éducation nationale.
+
+# %%
+present.crosscheck_html(tables)
 
 # %%
 present.sources_et_methodes(tables)

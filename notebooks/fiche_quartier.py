@@ -2,9 +2,6 @@
 # jupyter:
 #   jupytext:
 #     formats: py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -40,6 +37,15 @@ present.html_table(present.identity_table_fr(tables, quartier_id))
 
 # %%
 present.html_table(present.portrait_table_fr(tables, quartier_id))
+
+# %% [markdown]
+# ### Contrôle de l'IPS
+#
+# L'IPS du quartier et celui de l'agglomération cités par la convention, rapprochés des
+# indices publiés en données ouvertes par le ministère de l'Éducation nationale.
+
+# %%
+present.crosscheck_html(tables, [quartier_id])
 
 # %% [markdown]
 # ## Diagnostic partagé

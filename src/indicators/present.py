@@ -25,7 +25,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,7 +36,16 @@ from indicators.errors import InputError, ParameterError
 from indicators.numbers import MISSING_TEXT, format_number, format_value
 
 REQUIRED_TABLES = ("quartiers", "portrait", "gaps", "objectives")
-OPTIONAL_TABLES = ("ips", "ips_communes", "communes", "checks", "quartier_shapes", "grid")
+OPTIONAL_TABLES = (
+    "ips",
+    "ips_communes",
+    "ips_quartiers",
+    "communes",
+    "checks",
+    "opendata_notes",
+    "quartier_shapes",
+    "grid",
+)
 REFERENCE_NAME = "Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane (CABBALR)"
 KEY_INDICATORS = ("poverty_rate", "employment_rate_15_64", "school_ips")
 NOT_APPLICABLE = "—"
@@ -50,25 +59,65 @@ class Html(str):
         return str(self)
 
 
-@dataclass
 class Tables:
-    """The processed tables a report needs, read once from ``data/processed``.
+    """The processed tables a report needs, read from ``data/processed``.
 
-    The four convention tables are always there; the open-data tables are ``None`` when
-    the build did not produce them.
+    The four convention tables (``quartiers``, ``portrait``, ``gaps``, ``objectives``) and
+    the build ``manifest`` are read at once. The open-data tables (``ips``,
+    ``ips_communes``, ``ips_quartiers``, ``communes``, ``checks``, ``opendata_notes``,
+    ``quartier_shapes``, ``grid``) are read on first use (a fiche that draws no map never
+    imports geopandas) and are ``None`` when the build did not produce them.
     """
 
-    quartiers: pd.DataFrame
-    portrait: pd.DataFrame
-    gaps: pd.DataFrame
-    objectives: pd.DataFrame
-    manifest: dict[str, Any] = field(default_factory=dict)
-    ips: pd.DataFrame | None = None
-    ips_communes: pd.DataFrame | None = None
-    communes: pd.DataFrame | None = None
-    checks: pd.DataFrame | None = None
-    quartier_shapes: pd.DataFrame | None = None
-    grid: pd.DataFrame | None = None
+    def __init__(
+        self,
+        quartiers: pd.DataFrame,
+        portrait: pd.DataFrame,
+        gaps: pd.DataFrame,
+        objectives: pd.DataFrame,
+        manifest: dict[str, Any] | None = None,
+        *,
+        processed: Path | None = None,
+        **optional: pd.DataFrame | None,
+    ) -> None:
+        unknown = set(optional) - set(OPTIONAL_TABLES)
+        if unknown:
+            raise TypeError(f"unknown tables: {sorted(unknown)}")
+        self.quartiers = quartiers
+        self.portrait = portrait
+        self.gaps = gaps
+        self.objectives = objectives
+        self.manifest: dict[str, Any] = manifest or {}
+        self._processed = processed
+        self._optional: dict[str, pd.DataFrame | None] = dict(optional)
+
+    def __getattr__(self, name: str) -> pd.DataFrame | None:
+        if name not in OPTIONAL_TABLES:
+            raise AttributeError(name)
+        cache = self.__dict__["_optional"]
+        if name not in cache:
+            cache[name] = _read_optional(self.__dict__["_processed"], name)
+        return cache[name]
+
+    def available(self) -> list[str]:
+        """Names of the tables this build has (required and optional)."""
+        return [*REQUIRED_TABLES, *(n for n in OPTIONAL_TABLES if getattr(self, n) is not None)]
+
+
+def _read(processed: Path, name: str) -> pd.DataFrame:
+    from indicators.io import read_table
+
+    path = processed / f"{name}.parquet"
+    try:
+        return read_table(processed, name)
+    except Exception as error:  # pyarrow / geopandas errors on a damaged file
+        raise InputError(f"a readable Parquet table ({type(error).__name__})", path=path) from error
+
+
+def _read_optional(processed: Path | None, name: str) -> pd.DataFrame | None:
+    if processed is None or not (processed / f"{name}.parquet").exists():
+        return None
+    return _read(processed, name)
 
 
 # --------------------------------------------------------------------------- reading
@@ -88,26 +137,14 @@ def load_tables(root: str | os.PathLike[str] | Paths | None = None) -> Tables:
         When a required table or the manifest is missing or unreadable (run
         ``indicators build`` first).
     """
-    from indicators.io import read_table
-
     paths = root if isinstance(root, Paths) else Paths.from_root(root or None)
-    found: dict[str, Any] = {}
-    for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+    found: dict[str, pd.DataFrame] = {}
+    for name in REQUIRED_TABLES:
         path = paths.processed / f"{name}.parquet"
         if not path.exists():
-            if name in REQUIRED_TABLES:
-                raise InputError(
-                    "the table written by `indicators build` (run it first)", path=path
-                )
-            continue
-        try:
-            found[name] = read_table(paths.processed, name)
-        except Exception as error:  # pyarrow / geopandas errors on a damaged file
-            raise InputError(
-                f"a readable Parquet table ({type(error).__name__})", path=path
-            ) from error
-    found["manifest"] = load_manifest(paths)
-    return Tables(**found)
+            raise InputError("the table written by `indicators build` (run it first)", path=path)
+        found[name] = _read(paths.processed, name)
+    return Tables(**found, manifest=load_manifest(paths), processed=paths.processed)
 
 
 def load_manifest(root: str | os.PathLike[str] | Paths | None = None) -> dict[str, Any]:
@@ -409,6 +446,14 @@ def caveats_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
             "Les portraits ne viennent pas tous de la même source ni de la même année : "
             "les comparaisons entre quartiers sont indicatives."
         )
+    reference_note = _reference_ips_note(tables)
+    if (
+        reference_note
+        and tables.portrait[tables.portrait["quartier_id"].isin(ids)]["indicator_id"]
+        .eq("school_ips")
+        .any()
+    ):
+        notes.append(reference_note)
     if not notes:
         return Html("")
     return Html(f'<div class="caveat"><strong>À savoir</strong>{_list_html(notes)}</div>')
@@ -540,18 +585,106 @@ def findings_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
 # --------------------------------------------------------------------------- IPS check
 
 
-def crosscheck_html(tables: Tables) -> Html:
-    """The IPS cross-check (convention vs open data), or why it is not available."""
+_CHECK_COLUMNS = ("quartier_id", "convention_value", "open_data_value", "rentree", "status")
+
+
+def _checks(tables: Tables, ids: Sequence[str] | None) -> pd.DataFrame | None:
+    """The ``checks`` rows of the quartiers ``ids`` and of the agglomeration."""
     checks = tables.checks
-    if checks is None or checks.empty:
+    if checks is None or checks.empty or not set(_CHECK_COLUMNS) <= set(checks.columns):
+        return None
+    if ids is not None:
+        checks = checks[checks["quartier_id"].isna() | checks["quartier_id"].isin(list(ids))]
+    return checks
+
+
+def crosscheck_table_fr(tables: Tables, ids: Sequence[str] | None = None) -> pd.DataFrame | None:
+    """The IPS cross-check in French: one row per territory and rentrée.
+
+    ``ids``: the quartiers to show besides the agglomeration (default: all). ``None``
+    when the build produced no ``checks`` table.
+    """
+    checks = _checks(tables, ids)
+    if checks is None:
+        return None
+    names = dict(zip(tables.quartiers["quartier_id"], tables.quartiers["name"], strict=True))
+    rows = []
+    for _, row in checks.iterrows():
+        quartier_id = _text(row["quartier_id"])
+        convention, open_data = row["convention_value"], row["open_data_value"]
+        gap = (
+            NOT_APPLICABLE
+            if pd.isna(convention) or pd.isna(open_data)
+            else format_number(open_data - convention, 1, sign=True) + " points"
+        )
+        rows.append(
+            (
+                names.get(quartier_id, quartier_id) if quartier_id else "Agglomération (CABBALR)",
+                _text(row["rentree"]) or NOT_APPLICABLE,
+                format_value(convention),
+                format_number(open_data, 1),
+                gap,
+                _text(row["status"]),
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Territoire",
+            "Rentrée",
+            "IPS (convention)",
+            "IPS (données ouvertes)",
+            "Écart",
+            "Constat",
+        ],
+    )
+
+
+def _reference_ips_note(tables: Tables) -> str:
+    """A warning when the agglomeration's IPS in the convention is not found in open data."""
+    checks = _checks(tables, [])
+    if checks is None:
+        return ""
+    gaps = checks[checks["status"].eq("écart") & checks["open_data_value"].notna()]
+    if gaps.empty:
+        return ""
+    low, high = gaps["open_data_value"].min(), gaps["open_data_value"].max()
+    found = (
+        f"{format_number(low, 1)}"
+        if format_number(low, 1) == format_number(high, 1)
+        else f"entre {format_number(low, 1)} et {format_number(high, 1)} selon la rentrée"
+    )
+    reference = format_value(gaps["convention_value"].iloc[0])
+    return (
+        f"IPS : la valeur de référence de l'agglomération donnée par la convention ({reference}) "
+        f"n'est pas retrouvée dans les données ouvertes ({found}) ; les écarts d'IPS sont "
+        "donc à lire avec prudence (voir le contrôle croisé des IPS)."
+    )
+
+
+def crosscheck_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
+    """The IPS cross-check (convention vs open data) and its methods, or why it is absent."""
+    frame = crosscheck_table_fr(tables, ids)
+    if frame is None:
         return Html(
             "<p>Le contrôle croisé des IPS de la convention avec les données ouvertes du "
             "ministère de l'Éducation nationale n'est pas disponible : la construction des "
-            "données n'a pas produit la table <code>checks</code>.</p>"
+            "données n'a pas produit la table des contrôles.</p>"
         )
-    shown = checks.drop(columns=[c for c in ("line", "geometry") if c in checks.columns])
-    frame = shown.map(lambda v: format_number(v, 1) if isinstance(v, float) else _text(v))
-    return html_table(frame, caption="Contrôle croisé des IPS (convention / données ouvertes)")
+    checks = _checks(tables, ids)
+    assert checks is not None  # crosscheck_table_fr returned a frame
+    findings = [_reference_ips_note(tables)]
+    if "message" in checks.columns:
+        findings += [_text(m) for m in checks.loc[checks["quartier_id"].notna(), "message"]]
+    findings = list(dict.fromkeys(f for f in findings if f))
+    methods = []
+    if "method" in checks.columns:
+        methods = list(dict.fromkeys(_text(m) for m in checks["method"] if _text(m)))
+    return Html(
+        html_table(frame)
+        + (f"<p><strong>Constats</strong></p>{_list_html(findings)}" if findings else "")
+        + (f"<p><strong>Méthodes</strong></p>{_list_html(methods)}" if methods else "")
+    )
 
 
 # --------------------------------------------------------------------------- sources
@@ -610,38 +743,56 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
             "le périmètre antérieur à 2024 ; le contrat de ville porte sur le périmètre "
             "2024-2030."
         )
-    secret = _secret_count(tables)
-    if tables.ips is not None:
-        rentrees = sorted({_text(r) for r in tables.ips.get("rentree", pd.Series(dtype=str))})
+    if tables.ips is not None and "rentree" in tables.ips.columns:
+        rentrees = sorted({_text(r) for r in tables.ips["rentree"] if _text(r)})
         sources.append(
-            "Indices de position sociale (IPS) des écoles et collèges : ministère de "
-            "l'Éducation nationale, données ouvertes, rentrée(s) " + ", ".join(rentrees) + "."
+            "Indices de position sociale (IPS) des écoles et collèges : DEPP, ministère de "
+            "l'Éducation nationale, données ouvertes (data.education.gouv.fr), rentrées "
+            + ", ".join(rentrees)
+            + "."
         )
-        if secret is not None:
-            method.append(
-                f"IPS non diffusés (secret ou non significatif) : {format_number(secret)} "
-                f"ligne(s) établissement × rentrée, affichées « {MISSING_TEXT} »."
-            )
+    if tables.communes is not None:
+        sources.append(
+            "Communes de l'agglomération : composition de l'EPCI (DGCL) et populations légales "
+            "(INSEE) ; contours communaux : IGN Admin Express. Millésimes : voir les fichiers "
+            "sources ci-dessous."
+        )
+    checks_note = _reference_ips_note(tables)
     method.append(
         "Contrôle croisé des IPS : "
         + (
-            "voir la section correspondante."
-            if tables.checks is not None and not tables.checks.empty
+            "les IPS de la convention sont rapprochés des moyennes calculées sur les données "
+            "ouvertes (détail dans la partie « Contrôle croisé des IPS »)."
+            + (f" {checks_note}" if checks_note else "")
+            if _checks(tables, None) is not None
             else "non disponible pour cette construction des données."
         )
     )
+    notes = [_text(n) for n in manifest.get("notes", []) if _text(n)]
+    if tables.opendata_notes is not None and "message" in tables.opendata_notes.columns:
+        notes += [_text(m) for m in tables.opendata_notes["message"] if _text(m)]
+    secret = _secret_count(tables)
+    if secret is not None and not notes:
+        notes.append(
+            f"IPS non diffusés (secret ou non significatif) : {format_number(secret)} "
+            f"ligne(s) établissement × rentrée, affichées « {MISSING_TEXT} »."
+        )
+    built = f"<h3>Notes de la construction des données</h3>{_list_html(notes)}" if notes else ""
     raw = pd.DataFrame(
         [
             (_text(r.get("path")), _text(r.get("sha256"))[:12])
             for r in manifest.get("raw_inputs", [])
+            if not _text(r.get("path")).endswith("README.md")
         ],
         columns=["Fichier source", "Empreinte (sha256, début)"],
     )
+    version = data_version_fr(manifest)
     return Html(
         '<section class="sources"><h2>Sources et méthodes</h2>'
         f"<h3>Sources</h3>{_list_html(sources)}"
         f"<h3>Méthodes et précautions</h3>{_list_html(method)}"
-        f"<h3>Versions des données</h3><p>{_esc(data_version_fr(manifest))}.</p>"
+        + built
+        + f"<h3>Versions des données</h3><p>{_esc(version[:1].upper() + version[1:])}.</p>"
         + html_table(raw)
         + "</section>"
     )

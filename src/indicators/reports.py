@@ -379,7 +379,7 @@ def external_references(page: str) -> list[tuple[str, str, str]]:
         for tag, name, url in finder.references
         if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I) and not url.startswith("data:")
     ]
-    for url in re.findall(r"(?:@import\s+|url\(\s*)['\"]?([^'\")\s;]+)", page):
+    for url in re.findall(r"(?:@import\s+(?:url\(\s*)?|url\(\s*)['\"]?([^'\")\s;]+)", page):
         if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I) and not url.startswith("data:"):
             found.append(("style", "url", url))
     return found
