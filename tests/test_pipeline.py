@@ -21,7 +21,11 @@ TABLES = ("quartiers", "portrait", "objectives", "gaps")
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_build_writes_tables_and_manifest(project_root: Path) -> None:
@@ -42,6 +46,10 @@ def test_build_writes_tables_and_manifest(project_root: Path) -> None:
     )
     assert manifest["tables"]["portrait"]["rows"] == 23
     assert manifest["version"]
+    assert set(manifest["exports"]) == {"indicators.gpkg", "indicators.xlsx"}
+    # Open-data tables come from the same build.
+    assert manifest["tables"]["communes"]["rows"] == 100
+    assert len(raw) == len([p for p in paths.raw.rglob("*") if p.is_file()])
 
 
 def test_two_builds_are_byte_identical(project_root: Path, monkeypatch) -> None:
@@ -52,6 +60,7 @@ def test_two_builds_are_byte_identical(project_root: Path, monkeypatch) -> None:
     build(paths)
     assert _snapshot(paths.processed) == first
     assert json.loads(first["manifest.json"])["built_at"] == "2024-07-09T00:00:00+00:00"
+    assert "exports/indicators.gpkg" in first and "exports/indicators.xlsx" in first
 
 
 def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> None:
@@ -62,6 +71,23 @@ def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> Non
     convention.chmod(0o644)
     text = convention.read_text(encoding="utf-8")
     convention.write_text(text.replace("Taux de pauvreté : 38 %", "Taux de pauvreté : 138 %"))
+    # The raw manifest notices the edit first: a changed raw file is reported, not used.
+    assert main(["--root", str(project_root), "build"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "convention/convention-divion-2024.txt" in err and "SHA256SUMS" in err
+    assert _snapshot(paths.processed) == before
+    # Once the change is acknowledged in SHA256SUMS, the parser reports the bad line.
+    sums = paths.raw / "SHA256SUMS"
+    sums.chmod(0o644)
+    from indicators.io import sha256_file
+
+    lines = [
+        f"{sha256_file(convention)}  convention/convention-divion-2024.txt"
+        if line.endswith("convention/convention-divion-2024.txt")
+        else line
+        for line in sums.read_text(encoding="utf-8").splitlines()
+    ]
+    sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["--root", str(project_root), "build"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1

@@ -22,10 +22,25 @@ from indicators import __version__
 from indicators.config import Paths
 from indicators.convention import read_convention
 from indicators.gaps import compute_gaps
+from indicators.insee import check_raw_manifest
 from indicators.io import atomic_write_bytes, sha256_file, staged_directory, write_table
 from indicators.schemas import SCHEMAS, validate
 
 MANIFEST = "manifest.json"
+EXPORTS = "exports"
+#: Tables of the spreadsheet export, in sheet order (geometry is dropped there).
+XLSX_TABLES = (
+    "quartiers",
+    "portrait",
+    "gaps",
+    "objectives",
+    "checks",
+    "ips_communes",
+    "ips_quartiers",
+    "ips",
+    "communes",
+    "grid_quartiers",
+)
 
 
 @dataclass
@@ -55,6 +70,12 @@ def raw_inventory(raw: Path) -> list[dict[str, str]]:
 
 def compute_tables(paths: Paths) -> BuildResult:
     """Read the raw inputs and compute every processed table, validated, in memory."""
+    # A raw file that changed since its provenance was recorded stops the build first.
+    unlisted = check_raw_manifest(paths.raw)
+    notes: list[str] = [
+        f"data/raw/{name} n'est pas dans SHA256SUMS : utilisé, empreinte dans le manifeste"
+        for name in unlisted
+    ]
     convention = read_convention(paths.convention)
     source = str(paths.convention)
     tables: dict[str, pd.DataFrame] = {
@@ -65,7 +86,17 @@ def compute_tables(paths: Paths) -> BuildResult:
     }
     for name, schema in SCHEMAS.items():
         tables[name] = validate(tables[name], schema, source=source)
-    notes: list[str] = []
+
+    from indicators.opendata import build_open_data
+
+    open_data = build_open_data(
+        paths.raw, convention.portrait, convention.quartiers, check_manifest=False
+    )
+    opendata_notes = open_data.pop("opendata_notes")
+    notes.extend(f"{src} : {msg}" for src, msg in opendata_notes.itertuples(index=False))
+    tables.update(open_data)
+    if "grid" in tables and "quartier_shapes" in tables:
+        tables["grid_quartiers"] = aggregate_quartiers(tables["grid"], tables["quartier_shapes"])
     manifest: dict[str, object] = {
         "package": "indicators",
         "version": __version__,
@@ -73,6 +104,64 @@ def compute_tables(paths: Paths) -> BuildResult:
         "raw_inputs": raw_inventory(paths.raw),
     }
     return BuildResult(tables, manifest, notes)
+
+
+def aggregate_quartiers(grid: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
+    """Filosofi cells aggregated to each quartier shape, with the three methods.
+
+    The centroid method comes first: it is the headline figure (no double counting
+    between neighbouring quartiers); « intersects » (INSEE's reference, overestimates)
+    and the area-weighted method follow for comparison.
+    """
+    from indicators.aggregate import METHODS, aggregate_grid
+
+    order = ["centroid", *[m for m in METHODS if m != "centroid"]]
+    parts = [aggregate_grid(grid, shapes, method=method) for method in order]
+    return pd.concat(parts, ignore_index=True)
+
+
+def communes_layer(communes: pd.DataFrame, ips_communes: pd.DataFrame) -> pd.DataFrame:
+    """Communes with their mean school IPS per rentrée (écoles, all sectors), wide.
+
+    Columns ``ips_ecoles_2022_2023`` (unweighted mean of the published IPS) and
+    ``n_ns_2022_2023`` (schools whose IPS is « NS »); a commune without a published IPS
+    keeps an empty value, never 0.
+    """
+    rows = ips_communes[
+        ips_communes["territoire_type"].eq("commune")
+        & ips_communes["niveau"].eq("ecole")
+        & ips_communes["secteur"].eq("ensemble")
+    ]
+    wide = rows.pivot(index="territoire_code", columns="rentree", values=["ips_moyen", "n_ns"])
+    wide.columns = [
+        f"{'ips_ecoles' if value == 'ips_moyen' else 'n_ns'}_{rentree.replace('-', '_')}"
+        for value, rentree in wide.columns
+    ]
+    layer = communes.merge(wide, left_on="code", right_index=True, how="left")
+    return layer
+
+
+def _export_layers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    layers = {"communes_ips": communes_layer(tables["communes"], tables["ips_communes"])}
+    if "quartier_shapes" in tables:
+        layers["perimetres_quartiers"] = tables["quartier_shapes"]
+        if "grid_quartiers" in tables:
+            shapes = tables["quartier_shapes"][["quartier_id", "geometry"]]
+            layers["carroyage_quartiers"] = shapes.merge(
+                tables["grid_quartiers"], on="quartier_id", how="inner"
+            )
+    return layers
+
+
+def write_exports(tables: dict[str, pd.DataFrame], directory: Path) -> list[Path]:
+    """The GeoPackage (EPSG:2154, for QGIS) and the XLSX workbook (for spreadsheets)."""
+    from indicators.exports import write_geopackage, write_xlsx
+
+    sheets = {name: tables[name] for name in XLSX_TABLES if name in tables}
+    return [
+        write_geopackage(_export_layers(tables), directory / "indicators.gpkg"),
+        write_xlsx(sheets, directory / "indicators.xlsx"),
+    ]
 
 
 def write_outputs(result: BuildResult, paths: Paths) -> list[Path]:
@@ -87,7 +176,15 @@ def write_outputs(result: BuildResult, paths: Paths) -> list[Path]:
                 "rows": len(table),
                 "files": {f.name: sha256_file(f) for f in files},
             }
-        manifest = {**result.manifest, "tables": table_info, "notes": result.notes}
+        exports = write_exports(result.tables, staging / EXPORTS)
+        written.extend(paths.processed / EXPORTS / f.name for f in exports)
+        export_info = {f.name: sha256_file(f) for f in exports}
+        manifest = {
+            **result.manifest,
+            "tables": table_info,
+            "exports": export_info,
+            "notes": result.notes,
+        }
         result.manifest = manifest
         data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         atomic_write_bytes(staging / MANIFEST, data.encode("utf-8"))
