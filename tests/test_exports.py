@@ -1,0 +1,221 @@
+"""Exports: figures, GeoPackage and XLSX read back with the same content."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import zipfile
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+from indicators import aggregate, crosscheck, exports, grid, ips, maps
+from indicators.convention import read_convention
+from indicators.errors import InputError, ParameterError
+from indicators.gaps import compute_gaps
+
+from .conftest import CONVENTION, FIXTURES
+
+MAPS = FIXTURES / "maps"
+
+
+@pytest.fixture
+def communes():
+    return gpd.read_file(MAPS / "communes.geojson")
+
+
+@pytest.fixture
+def shapes():
+    return gpd.read_file(MAPS / "quartier_shapes.geojson")
+
+
+@pytest.fixture
+def cells():
+    return pd.read_csv(MAPS / "grid.csv", dtype={"idcar_200m": str})
+
+
+@pytest.fixture(scope="module")
+def convention():
+    return read_convention(CONVENTION)
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def test_save_figure_writes_png_and_svg_deterministically(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("Écart : +32,1 points")
+    first = exports.save_figure(fig, tmp_path / "a", "ecarts")
+    second = exports.save_figure(fig, tmp_path / "b", "ecarts")
+    assert [p.name for p in first] == ["ecarts.png", "ecarts.svg"]
+    assert first[0].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    svg = first[1].read_text(encoding="utf-8")
+    assert "<svg" in svg and "<dc:date>" not in svg
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    assert not list((tmp_path / "a").glob(".*"))  # no temporary file left
+
+
+@pytest.mark.parametrize("name", ["../ecarts", "carte ips", "", "a/b"])
+def test_save_figure_refuses_paths_as_names(tmp_path, name):
+    fig, _ = plt.subplots()
+    with pytest.raises(ParameterError, match="invalid file name"):
+        exports.save_figure(fig, tmp_path, name)
+
+
+# --- GeoPackage ------------------------------------------------------------------------
+
+
+def test_geopackage_round_trip(tmp_path, communes, shapes, cells):
+    squares = maps.mask_small_cells(grid.cells_to_geodataframe(cells))
+    layers = {
+        "communes_ips": communes,
+        "quartier_shapes": shapes.to_crs("EPSG:4326"),  # reprojected on the way in
+        "grid_cells": squares,
+    }
+    path = exports.write_geopackage(layers, tmp_path / "indicators.gpkg")
+    back = exports.read_geopackage(path)
+    assert list(back) == ["communes_ips", "quartier_shapes", "grid_cells"]
+    for name, layer in back.items():
+        assert layer.crs == "EPSG:2154"
+        assert len(layer) == len(layers[name])
+    assert_geodataframe_equal(
+        back["communes_ips"], communes, check_dtype=False, check_less_precise=True
+    )
+    assert back["communes_ips"]["code"].tolist() == [
+        "62001",
+        "62270",
+        "62002",
+        "62194",
+        "62178",
+        "62003",
+    ]
+    square = back["quartier_shapes"].geometry.iloc[0]
+    assert square.bounds == pytest.approx((651_200, 7_040_200, 651_600, 7_040_600), abs=1e-3)
+    cells_back = back["grid_cells"].set_index("idcar_200m")
+    secret = cells_back.loc["CRS3035RES200mN3067200E3776400"]
+    assert bool(secret["secret"]) and pd.isna(secret["men"]) and pd.isna(secret["men_pauv"])
+    assert cells_back["men"].notna().sum() == 5
+    # Same layers, same bytes.
+    again = exports.write_geopackage(layers, tmp_path / "again.gpkg")
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_geopackage_refuses_bad_layers_and_keeps_the_previous_file(tmp_path, communes, cells):
+    path = exports.write_geopackage({"communes": communes}, tmp_path / "out.gpkg")
+    before = path.read_bytes()
+    bare = gpd.GeoDataFrame(communes.drop(columns="geometry"), geometry=list(communes.geometry))
+    with pytest.raises(InputError, match="layer 'communes': expected a layer with a declared CRS"):
+        exports.write_geopackage({"communes": bare}, path)
+    unmasked = grid.cells_to_geodataframe(cells)
+    with pytest.raises(
+        InputError, match="column 'men', table 'grid', row 3: expected no figure from fewer than 11"
+    ):
+        exports.write_geopackage({"grid": unmasked}, path)
+    with pytest.raises(ParameterError, match="invalid layer name"):
+        exports.write_geopackage({"communes ips": communes}, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out.gpkg"]
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+
+def test_xlsx_round_trip_with_french_headers(tmp_path, convention, communes):
+    tables = {
+        "quartiers": convention.quartiers,
+        "portrait": convention.portrait,
+        "objectives": convention.objectives,
+        "gaps": compute_gaps(convention.portrait),
+        "communes": communes,
+    }
+    path = exports.write_xlsx(tables, tmp_path / "indicateurs.xlsx")
+    back = exports.read_xlsx(path)
+    assert list(back) == [
+        "Quartiers",
+        "Portrait statistique",
+        "Objectifs et actions",
+        "Écarts à la CABBALR",
+        "Communes",
+    ]
+    for (name, table), sheet in zip(tables.items(), back.values(), strict=True):
+        assert len(sheet) == len(table), name
+        expected = [exports.HEADERS_FR[c] for c in table.columns if c != "geometry"]
+        assert list(sheet.columns) == expected, name
+    portrait = back["Portrait statistique"]
+    cites = portrait[
+        (portrait["Identifiant du quartier"] == "cites-6-et-30")
+        & (portrait["Identifiant de l'indicateur"] == "poverty_rate")
+    ].iloc[0]
+    assert cites["Valeur"] == 50.9 and cites["Valeur de référence"] == 18.8
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Portrait statistique"]
+    assert sheet["D2"].value == 38.0 and sheet["D2"].data_type == "n"  # a number, not text
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    # Missing values are empty cells, never 0: population has no reference.
+    population = portrait[portrait["Identifiant de l'indicateur"] == "population"]
+    assert population["Valeur de référence"].isna().all()
+    objectives = back["Objectifs et actions"]
+    assert (
+        objectives["Rang de l'action"].isna().sum()
+        == convention.objectives["action_rank"].isna().sum()
+    )
+    # Codes stay text; geometry dropped; booleans stay booleans.
+    communes_sheet = workbook["Communes"]
+    assert communes_sheet["A2"].value == "62001" and communes_sheet["A2"].data_type == "s"
+    assert communes_sheet["D2"].value is False
+    assert "geometry" not in back["Communes"].columns
+
+
+def test_xlsx_is_byte_identical_and_dated_from_source_date_epoch(tmp_path, convention, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1720483200")  # 2024-07-09 00:00 UTC
+    tables = {"quartiers": convention.quartiers}
+    first = exports.write_xlsx(tables, tmp_path / "a.xlsx")
+    second = exports.write_xlsx(tables, tmp_path / "b.xlsx")
+    assert first.read_bytes() == second.read_bytes()
+    properties = openpyxl.load_workbook(first).properties
+    assert properties.created.isoformat() == "2024-07-09T00:00:00"
+    assert properties.modified.isoformat() == "2024-07-09T00:00:00"
+    with zipfile.ZipFile(first) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2024, 7, 9, 0, 0, 0)}
+
+
+def test_xlsx_text_is_never_a_formula_and_control_characters_go(tmp_path):
+    table = pd.DataFrame(
+        {"note": ['=HYPERLINK("http://exemple.invalid","clic")', "a\x0cb", None]},
+    )
+    path = exports.write_xlsx({"notes": table}, tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(path)["notes"]
+    assert sheet["A2"].data_type == "s"
+    assert sheet["A2"].value == '=HYPERLINK("http://exemple.invalid","clic")'
+    assert sheet["A3"].value == "a b"
+    assert sheet["A4"].value is None
+
+
+def test_xlsx_refuses_small_household_counts(tmp_path, cells):
+    with pytest.raises(InputError, match="fewer than 11 households"):
+        exports.write_xlsx({"grid": cells}, tmp_path / "g.xlsx")
+    masked = maps.mask_small_cells(cells)
+    path = exports.write_xlsx({"grid": masked}, tmp_path / "g.xlsx")
+    back = exports.read_xlsx(path)["Carroyage Filosofi"]
+    assert back["Ménages (carroyage)"].isna().sum() == 1
+    assert np.issubdtype(back["Ménages (carroyage)"].dtype, np.floating)
+
+
+def test_every_known_column_has_a_french_header(convention):
+    columns = set()
+    for table in (convention.quartiers, convention.portrait, convention.objectives):
+        columns.update(table.columns)
+    columns.update(compute_gaps(convention.portrait).columns)
+    columns.update(ips.IPS_COLUMNS, ips.AGGREGATE_COLUMNS, crosscheck.CHECK_COLUMNS)
+    columns.update(grid.GRID_COLUMNS, aggregate.OUTPUT_COLUMNS, ("source", "message"))
+    missing = sorted(columns - set(exports.HEADERS_FR))
+    assert missing == []
