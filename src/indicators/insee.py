@@ -182,10 +182,16 @@ def _records_plain(text: str, sep: str, path: str) -> tuple[list[str], pd.DataFr
 
 
 def _records_quoted(text: str, sep: str, path: str) -> tuple[list[str], pd.DataFrame]:
-    """Text with quotes: the csv module, which knows where each record starts."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    """Text with quotes: the csv module, which knows where each record starts.
+
+    The reader is strict: a quote that is never closed (which would silently swallow
+    every following line into one field) or a stray quote inside a quoted field is an
+    error naming the line where the record starts.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
     rows: list[list[str]] = []
     numbers: list[int] = []
+    start = 1
     try:
         while True:
             start = reader.line_num + 1
@@ -198,8 +204,13 @@ def _records_quoted(text: str, sep: str, path: str) -> tuple[list[str], pd.DataF
             rows.append(record)
             numbers.append(start)
     except csv.Error as exc:
+        reason = str(exc)
+        if "unexpected end of data" in reason:
+            reason = "a quote opened in this record is never closed"
         raise InputError(
-            f"a well-formed CSV record ({exc})", path=path, line=reader.line_num, raw=True
+            f"a well-formed CSV record, with balanced quotes ({reason})",
+            path=path,
+            line=start,
         ) from None
     if not rows:
         raise InputError("a header line", path=path, line=1, found="")
