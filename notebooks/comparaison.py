@@ -39,6 +39,15 @@ present.html_table(present.summary_table_fr(tables))
 # %%
 present.html_table(present.gaps_table_fr(tables))
 
+# %%
+present.gaps_across_html(tables)
+
+# %% [markdown]
+# ## Localisation
+
+# %%
+present.locator_map_html(tables)
+
 # %% [markdown]
 # ## Contrôle croisé des IPS
 #

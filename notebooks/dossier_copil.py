@@ -10,6 +10,7 @@
 
 # %% tags=["parameters"]
 root: str = ""  # project root holding data/processed; empty for this checkout
+rentree_ips: str = ""  # rentrée of the IPS map, e.g. 2024-2025; empty for the latest
 
 # %% [markdown]
 # # Contrat de ville « Engagements Quartiers 2030 » — Divion
@@ -22,9 +23,10 @@ root: str = ""  # project root holding data/processed; empty for this checkout
 #
 # 1. Synthèse
 # 2. Écarts à l'agglomération
-# 3. Les quartiers
-# 4. Contrôle croisé des IPS
-# 5. Sources et méthodes
+# 3. Cartes
+# 4. Les quartiers
+# 5. Contrôle croisé des IPS
+# 6. Sources et méthodes
 
 # %%
 from indicators import present
@@ -53,14 +55,34 @@ present.html_table(present.summary_table_fr(tables))
 # %%
 present.html_table(present.gaps_table_fr(tables))
 
+# %%
+present.gaps_across_html(tables)
+
 # %% [markdown]
-# ## 3. Les quartiers
+# ## 3. Cartes
+#
+# ### Localisation des quartiers
+
+# %%
+present.locator_map_html(tables)
+
+# %% [markdown]
+# ### Indice de position sociale des écoles, par commune
+#
+# Moyenne des IPS publiés des écoles de chaque commune de l'agglomération (données ouvertes
+# du ministère de l'Éducation nationale).
+
+# %%
+present.ips_map_html(tables, rentree_ips)
+
+# %% [markdown]
+# ## 4. Les quartiers
 
 # %%
 present.quartier_sections_html(tables, level=3)
 
 # %% [markdown]
-# ## 4. Contrôle croisé des IPS
+# ## 5. Contrôle croisé des IPS
 #
 # Les IPS cités par la convention sont rapprochés des indices publiés en données ouvertes
 # par le ministère de l'Éducation nationale pour les écoles et collèges des communes

@@ -38,6 +38,9 @@ present.html_table(present.identity_table_fr(tables, quartier_id))
 # %%
 present.html_table(present.portrait_table_fr(tables, quartier_id))
 
+# %%
+present.gap_chart_html(tables, quartier_id)
+
 # %% [markdown]
 # ### Contrôle de l'IPS
 #

@@ -459,9 +459,11 @@ def caveats_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
     return Html(f'<div class="caveat"><strong>À savoir</strong>{_list_html(notes)}</div>')
 
 
-def quartier_section_html(tables: Tables, quartier_id: str, level: int = 2) -> Html:
-    """A whole section on one quartier: title, warnings, identity, portrait, diagnostic,
-    objectives (used by the dossier for each quartier in turn)."""
+def quartier_section_html(
+    tables: Tables, quartier_id: str, level: int = 2, chart: bool = True
+) -> Html:
+    """A whole section on one quartier: title, warnings, identity, portrait (and its
+    chart), diagnostic, objectives (used by the dossier for each quartier in turn)."""
     sub = level + 1
     return Html(
         '<section class="quartier">'
@@ -471,6 +473,7 @@ def quartier_section_html(tables: Tables, quartier_id: str, level: int = 2) -> H
         + html_table(identity_table_fr(tables, quartier_id))
         + f"<h{sub}>Portrait statistique</h{sub}>"
         + html_table(portrait_table_fr(tables, quartier_id))
+        + (gap_chart_html(tables, quartier_id) if chart else "")
         + f"<h{sub}>Diagnostic partagé</h{sub}>"
         + diagnostic_html(tables, quartier_id, sub + 1)
         + f"<h{sub}>Objectifs et actions</h{sub}>"
@@ -479,9 +482,11 @@ def quartier_section_html(tables: Tables, quartier_id: str, level: int = 2) -> H
     )
 
 
-def quartier_sections_html(tables: Tables, level: int = 2) -> Html:
+def quartier_sections_html(tables: Tables, level: int = 2, chart: bool = True) -> Html:
     """:func:`quartier_section_html` for every quartier, in the convention's order."""
-    return Html("".join(quartier_section_html(tables, q, level) for q in quartier_ids(tables)))
+    return Html(
+        "".join(quartier_section_html(tables, q, level, chart) for q in quartier_ids(tables))
+    )
 
 
 # --------------------------------------------------------------------------- all quartiers
@@ -580,6 +585,89 @@ def findings_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
             )
         parts.append(f"<li><strong>{_esc(row['name'])}</strong>{_list_html(items)}</li>")
     return Html(f'<ul class="findings">{"".join(parts)}</ul>')
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _figure_html(ax: Any, alt: str) -> Html:
+    """The figure of ``ax`` as an embedded PNG (150 dpi, ``data:`` URI); closes it."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    figure = ax.figure
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", pad_inches=0.05)
+    finally:
+        plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Html(
+        f'<figure class="chart"><img alt="{html.escape(alt)}" '
+        f'src="data:image/png;base64,{data}"></figure>'
+    )
+
+
+def _notice(text: str) -> Html:
+    return Html(f'<p class="muted">{_esc(text)}</p>')
+
+
+def gap_chart_html(tables: Tables, quartier_id: str) -> Html:
+    """The quartier's chart against the agglomeration (:func:`charts.plot_gap_chart`)."""
+    from indicators.charts import plot_gap_chart
+
+    row = _quartier(tables, quartier_id)
+    ax = plot_gap_chart(tables.gaps, tables.portrait, quartier_id, quartiers=tables.quartiers)
+    return _figure_html(ax, f"{_text(row['name'])} comparé à l'agglomération")
+
+
+def gaps_across_html(tables: Tables) -> Html:
+    """Every quartier's gaps to the agglomeration (:func:`charts.plot_gaps_across`)."""
+    from indicators.charts import plot_gaps_across
+
+    ax = plot_gaps_across(tables.gaps, tables.quartiers)
+    return _figure_html(ax, "Écarts des quartiers à l'agglomération")
+
+
+def locator_map_html(tables: Tables, zoom: bool = False) -> Html:
+    """Where the quartiers are (:func:`maps.plot_locator_map`), or why it is absent."""
+    if tables.communes is None:
+        return _notice(
+            "Carte de localisation non disponible : la construction des données n'a pas "
+            "produit la couche des communes."
+        )
+    from indicators.maps import plot_locator_map
+
+    ax = plot_locator_map(tables.communes, tables.quartiers, tables.quartier_shapes, zoom=zoom)
+    return _figure_html(ax, "Localisation des quartiers dans l'agglomération")
+
+
+def latest_rentree(tables: Tables, niveau: str = "ecole") -> str | None:
+    """The most recent rentrée with commune IPS means for ``niveau`` (``None`` if none)."""
+    table = tables.ips_communes
+    if table is None or table.empty:
+        return None
+    rentrees = table.loc[table["niveau"] == niveau, "rentree"].dropna().astype(str)
+    return max(rentrees) if not rentrees.empty else None
+
+
+def ips_map_html(tables: Tables, rentree: str = "", niveau: str = "ecole") -> Html:
+    """Mean school IPS by commune (:func:`maps.plot_ips_choropleth`), or why it is absent.
+
+    ``rentree``: e.g. ``"2024-2025"``; empty for the most recent one.
+    """
+    rentree = rentree or latest_rentree(tables, niveau) or ""
+    if tables.communes is None or tables.ips_communes is None or not rentree:
+        return _notice(
+            "Carte des IPS non disponible : la construction des données n'a pas produit les "
+            "IPS par commune."
+        )
+    from indicators.maps import plot_ips_choropleth
+
+    ax = plot_ips_choropleth(tables.communes, tables.ips_communes, rentree, niveau=niveau)
+    return _figure_html(ax, f"IPS moyen des écoles par commune, rentrée {rentree}")
 
 
 # --------------------------------------------------------------------------- IPS check

@@ -1,0 +1,207 @@
+"""The notebook templates: their form, and every one run under papermill on the shipped data.
+
+The form checks are fast: jupytext ``py:percent`` only (no ``.ipynb`` kept, so no output
+can be committed), no ``def`` / ``class``, no reading of ``data/raw``, the first code cell
+tagged ``parameters`` with one typed assignment and a help comment per line.
+
+The runs share one build and one ``indicators report`` of a temporary copy of the
+project (module fixture); the real ``reports/`` is never touched. Expected figures are
+read by hand in the convention (see ``test_present.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+from pathlib import Path
+
+import jupytext
+import pytest
+
+from indicators import reports
+from indicators.config import Paths
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+TEMPLATES = ("fiche_quartier", "comparaison", "dossier_copil", "exploration")
+QUARTIERS = (
+    "coteau-stade-parc-cite-34",
+    "cites-6-et-30",
+    "cite-de-la-clarence",
+    "cite-du-transvaal",
+)
+PARAMETER_LINE = re.compile(
+    r"^(?P<name>[a-z_][a-z0-9_]*): (?P<type>str|int|float|bool) = (?P<value>[^=#]+?)"
+    r"  # (?P<help>\S.*)$"
+)
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+# --------------------------------------------------------------------------- form
+
+
+def test_templates_are_py_percent_only() -> None:
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.py")) == sorted(TEMPLATES)
+    assert not list(NOTEBOOKS.glob("*.ipynb")), "store templates as py:percent, not .ipynb"
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_template_is_thin(name: str) -> None:
+    text = (NOTEBOOKS / f"{name}.py").read_text(encoding="utf-8")
+    assert "data/raw" not in text
+    nb = jupytext.reads(text, fmt="py:percent")
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for cell in code:
+        for node in ast.walk(ast.parse(cell.source)):
+            assert not isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+            ), f"{name}: logic belongs in src/indicators, not in a notebook"
+        assert "open(" not in cell.source and "read_" not in cell.source
+    markdown = " ".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    assert re.search(r"\b(le|la|les|des)\b", markdown), "prose is in French"
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_parameters_cell(name: str) -> None:
+    from papermill.translators import PythonTranslator
+
+    nb = jupytext.read(NOTEBOOKS / f"{name}.py", fmt="py:percent")
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    assert first.metadata.get("tags") == ["parameters"]
+    lines = [line for line in first.source.splitlines() if line.strip()]
+    assert lines
+    for line in lines:
+        assert PARAMETER_LINE.match(line), f"{name}: not 'name: type = value  # help': {line!r}"
+    # papermill reads the same names, types and help (shown by `papermill --help-notebook`).
+    inspected = PythonTranslator.inspect(first)
+    assert [p.name for p in inspected] == [PARAMETER_LINE.match(x)["name"] for x in lines]
+    assert all(p.help for p in inspected)
+    assert "root" in reports.declared_parameters(nb)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, int]:
+    """A built copy of the project and one `indicators report` of it (all reports)."""
+    from indicators.pipeline import build
+
+    root = tmp_path_factory.mktemp("notebooks") / "project"
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    paths = Paths.from_root(root)
+    build(paths)
+    status = reports.run_reports(paths, jobs=2, progress=False, echo=lambda _: None)
+    return paths, status
+
+
+def _page(paths: Paths, key: str) -> str:
+    return (paths.reports / f"{key}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_every_report_is_written(project: tuple[Paths, int]) -> None:
+    paths, status = project
+    assert status == 0
+    expected = {f"fiche-{q}.html" for q in QUARTIERS} | {
+        "comparaison.html",
+        "dossier-copil.html",
+        "dossier-copil.pdf",
+        "index.html",
+        "index.json",
+    }
+    assert expected <= {p.name for p in paths.reports.iterdir()}
+    assert (paths.reports / "dossier-copil.pdf").read_bytes()[:5] == b"%PDF-"
+    index = _page(paths, "index")
+    assert "6 rapport(s), tous réussis." in index
+    assert index.count('class="status-ok"') == 6
+
+
+@pytest.mark.slow
+def test_fiche_figures_in_french(project: tuple[Paths, int]) -> None:
+    page = _plain(_page(project[0], "fiche-cites-6-et-30"))
+    for expected in (
+        '<h1 id="cites-6-et-30">Cités 6 et 30</h1>',
+        "<td>50,9 %</td><td>18,8 %</td><td>+32,1 points</td><td>défavorable</td>",
+        "<td>38,1 %</td><td>58,8 %</td><td>\u221220,7 points</td>",
+        "<td>plus de 95 %</td><td>25,6 %</td><td>au moins +69,4 points</td>",
+        "environ 1 800 habitants",
+        "ancien périmètre",
+        "Objectifs et actions",
+        'src="data:image/png;base64,',  # the gap chart, embedded
+    ):
+        assert expected in page, expected
+    assert "50.9" not in page  # no English decimal point
+
+
+@pytest.mark.slow
+def test_incomplete_and_lower_bound_quartiers(project: tuple[Paths, int]) -> None:
+    clarence = _plain(_page(project[0], "fiche-cite-de-la-clarence"))
+    assert "Portrait incomplet" in clarence
+    assert "<td>Taux de pauvreté</td><td>non disponible</td>" in clarence
+    transvaal = _plain(_page(project[0], "fiche-cite-du-transvaal"))
+    assert "<td>plus de 30 %</td><td>18,8 %</td><td>au moins +11,2 points</td>" in transvaal
+
+
+@pytest.mark.slow
+def test_comparison_and_dossier(project: tuple[Paths, int]) -> None:
+    paths = project[0]
+    comparison = _plain(_page(paths, "comparaison"))
+    assert "<td>Taux de pauvreté</td><td>38 %</td><td>50,9 %</td><td>non disponible</td>" in (
+        comparison
+    )
+    dossier = _plain(_page(paths, "dossier-copil"))
+    for expected in (
+        "Dossier du comité de pilotage annuel",
+        "1. Synthèse",
+        "Contrôle croisé des IPS",
+        "au moins +11,2 points",
+        "Cité de la Clarence",
+        "Coteau Stade Parc - Cité 34",
+    ):
+        assert expected in dossier, expected
+    assert dossier.count('<section class="quartier">') == 4
+
+
+@pytest.mark.slow
+def test_html_is_self_contained_and_ends_with_sources(project: tuple[Paths, int]) -> None:
+    paths = project[0]
+    pages = sorted(paths.reports.glob("*.html"))
+    assert len(pages) == 7
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        assert reports.external_references(page) == [], path.name
+        assert "<script" not in page.lower(), path.name
+        if path.name == "index.html":
+            continue
+        assert "present." not in page and "load_tables" not in page, path.name  # no code
+        headings = re.findall(r"<h2[^>]*>(.*?)</h2>", page)
+        assert headings[-1] == "Sources et méthodes", path.name
+        assert "Version des données : données construites le" in page, path.name
+
+
+@pytest.mark.slow
+def test_exploration_runs_under_papermill(project: tuple[Paths, int], tmp_path: Path) -> None:
+    import papermill
+
+    paths = project[0]
+    nb = jupytext.read(NOTEBOOKS / "exploration.py", fmt="py:percent")
+    out = papermill.execute_notebook(
+        nb,
+        str(tmp_path / "exploration.ipynb"),
+        parameters={"root": str(paths.root), "quartier_id": "cite-du-transvaal"},
+        kernel_name=reports.KERNEL_NAME,
+        progress_bar=False,
+    )
+    errors = [o for c in out.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    shown = " ".join(
+        o.get("data", {}).get("text/html", "") for c in out.cells for o in c.get("outputs", [])
+    )
+    assert "au moins +11,2 points" in _plain(shown)
