@@ -219,3 +219,38 @@ def test_every_known_column_has_a_french_header(convention):
     columns.update(grid.GRID_COLUMNS, aggregate.OUTPUT_COLUMNS, ("source", "message"))
     missing = sorted(columns - set(exports.HEADERS_FR))
     assert missing == []
+
+
+def test_write_figures_renders_every_figure_from_the_tables(
+    tmp_path, convention, communes, shapes, cells
+):
+    tables = {
+        "quartiers": convention.quartiers,
+        "portrait": convention.portrait,
+        "gaps": compute_gaps(convention.portrait),
+        "communes": communes,
+        "ips_communes": pd.read_csv(MAPS / "ips_communes.csv", dtype={"territoire_code": str}),
+        "quartier_shapes": shapes,
+        "grid": cells,
+    }
+    written = exports.write_figures(tables, tmp_path, formats=("png",), dpi=40)
+    stems = sorted({p.stem for p in written})
+    assert stems == sorted(
+        [
+            *(f"ecarts_{q}" for q in convention.quartiers["quartier_id"]),
+            "ecarts_quartiers",
+            "carte_situation",
+            "carte_situation_zoom",
+            "carte_ips_ecoles_2022_2023",  # the latest rentrée with écoles in the fixture
+            "carte_ecart_ips_ecoles_2022_2023",
+            "carte_carroyage",
+        ]
+    )
+    assert {p.suffix for p in written} == {".png"}
+    assert plt.get_fignums() == []  # every figure closed
+
+
+def test_grid_cells_in_keeps_cells_centred_in_the_communes(communes, cells):
+    divion = communes[communes["code"] == "62270"]
+    assert len(exports.grid_cells_in(cells, divion)) == 6
+    assert len(exports.grid_cells_in(cells, communes[communes["code"] == "62003"])) == 0

@@ -41,6 +41,7 @@ from indicators.maps import LAMBERT93, MIN_HOUSEHOLDS, check_layer
 
 FIGURE_FORMATS = ("png", "svg")
 FIGURE_DPI = 150
+EXCEL_MAX_ROWS = 1_048_576  # rows of a worksheet, header included
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _LAYER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 #: Date written in the XLSX properties and zip entries when ``SOURCE_DATE_EPOCH`` is unset
@@ -61,7 +62,7 @@ SHEETS_FR: dict[str, str] = {
     "opendata_notes": "Notes sur les données",
     "quartier_shapes": "Périmètres des quartiers",
     "grid": "Carroyage Filosofi",
-    "grid_aggregates": "Carroyage par quartier",
+    "grid_quartiers": "Carroyage par quartier",
 }
 
 #: French column headers of the known tables.
@@ -278,6 +279,95 @@ def save_figure(
     return written
 
 
+def _latest_rentree(ips_communes: pd.DataFrame, niveau: str = "ecole") -> str | None:
+    rentrees = sorted(ips_communes.loc[ips_communes["niveau"] == niveau, "rentree"].unique())
+    return str(rentrees[-1]) if rentrees else None
+
+
+def grid_cells_in(cells: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The grid cells whose centre lies in ``communes`` (any declared CRS)."""
+    import shapely
+
+    from indicators.grid import GRID_CRS, RESOLUTION
+
+    area = check_layer(communes, "communes").to_crs(GRID_CRS).union_all()
+    x = cells["x"].to_numpy(dtype="float64") + RESOLUTION / 2
+    y = cells["y"].to_numpy(dtype="float64") + RESOLUTION / 2
+    return cells[shapely.contains_xy(area, x, y)]
+
+
+def write_figures(
+    tables: Mapping[str, pd.DataFrame],
+    directory: str | os.PathLike[str],
+    *,
+    rentree: str | None = None,
+    formats: Sequence[str] = FIGURE_FORMATS,
+    dpi: int = FIGURE_DPI,
+) -> list[Path]:
+    """Every chart and map of the processed tables, as PNG and SVG files.
+
+    - ``ecarts_<quartier_id>``: :func:`~indicators.charts.plot_gap_chart` of each quartier;
+    - ``ecarts_quartiers``: :func:`~indicators.charts.plot_gaps_across`;
+    - ``carte_situation`` (and ``carte_situation_zoom`` when quartier shapes exist):
+      :func:`~indicators.maps.plot_locator_map`;
+    - ``carte_ips_ecoles_<rentrée>`` and ``carte_ecart_ips_ecoles_<rentrée>``: the IPS
+      choropleth and gap map for ``rentree`` (default: the latest with écoles);
+    - ``carte_carroyage`` when a ``grid`` table exists: the Filosofi cells of the
+      communes concerned by the quartiers (:func:`~indicators.maps.plot_grid_map`).
+
+    Figures whose tables are absent are skipped. Each figure is closed once saved.
+    """
+    import matplotlib.pyplot as plt
+
+    from indicators.charts import plot_gap_chart, plot_gaps_across
+    from indicators.maps import (
+        plot_grid_map,
+        plot_ips_choropleth,
+        plot_ips_gap_map,
+        plot_locator_map,
+    )
+
+    directory = Path(directory)
+    written: list[Path] = []
+
+    def save(ax: object, name: str) -> None:
+        fig = ax.figure  # type: ignore[attr-defined]
+        try:
+            written.extend(save_figure(fig, directory, name, formats=formats, dpi=dpi))
+        finally:
+            plt.close(fig)
+
+    quartiers, gaps, portrait = (tables.get(n) for n in ("quartiers", "gaps", "portrait"))
+    if quartiers is not None and gaps is not None and portrait is not None:
+        for quartier_id in quartiers["quartier_id"]:
+            ax = plot_gap_chart(gaps, portrait, quartier_id, quartiers=quartiers)
+            save(ax, f"ecarts_{quartier_id}")
+        save(plot_gaps_across(gaps, quartiers), "ecarts_quartiers")
+    communes = tables.get("communes")
+    shapes = tables.get("quartier_shapes")
+    if communes is not None and quartiers is not None:
+        save(plot_locator_map(communes, quartiers, shapes), "carte_situation")
+        if shapes is not None and len(shapes):
+            save(plot_locator_map(communes, quartiers, shapes, zoom=True), "carte_situation_zoom")
+    ips_communes = tables.get("ips_communes")
+    if communes is not None and ips_communes is not None:
+        chosen = rentree or _latest_rentree(ips_communes)
+        if chosen is not None:
+            tag = chosen.replace("-", "_")
+            save(plot_ips_choropleth(communes, ips_communes, chosen), f"carte_ips_ecoles_{tag}")
+            save(plot_ips_gap_map(communes, ips_communes, chosen), f"carte_ecart_ips_ecoles_{tag}")
+    cells = tables.get("grid")
+    if cells is not None and communes is not None:
+        concerned = communes
+        if "concerne_quartiers" in communes.columns and communes["concerne_quartiers"].any():
+            concerned = communes[communes["concerne_quartiers"].astype(bool)]
+        local = grid_cells_in(cells, concerned)
+        if len(local):
+            ax = plot_grid_map(local, perimeters=shapes, communes=concerned)
+            save(ax, "carte_carroyage")
+    return written
+
+
 # --- GeoPackage ------------------------------------------------------------------------
 
 
@@ -470,6 +560,11 @@ def write_xlsx(
     bold = Font(bold=True)
     for name, table in tables.items():
         check_secrecy(table, name)
+        if len(table) >= EXCEL_MAX_ROWS:
+            raise ParameterError(
+                f"table {name!r} has {len(table)} rows; a spreadsheet holds at most "
+                f"{EXCEL_MAX_ROWS - 1} (use the CSV or Parquet file instead)"
+            )
         tidy = _tidy(table)
         sheet = workbook.create_sheet(_sheet_name(name, used))
         columns = [str(c) for c in tidy.columns]
@@ -510,9 +605,11 @@ __all__ = [
     "LAMBERT93",
     "SHEETS_FR",
     "check_secrecy",
+    "grid_cells_in",
     "read_geopackage",
     "read_xlsx",
     "save_figure",
+    "write_figures",
     "write_geopackage",
     "write_xlsx",
 ]
