@@ -18,6 +18,7 @@ from a perimeter supplied by the commune (matched on ``quartier_id``):
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ import pyogrio
 import shapely
 
 from indicators.errors import InputError
-from indicators.insee import check_pattern, check_unique, read_insee_csv
+from indicators.insee import check_pattern, check_unique, decode_text, read_insee_csv
 
 __all__ = [
     "LAMBERT93",
@@ -47,6 +48,8 @@ COMMUNE_PATTERN = r"\d{5}|2[AB]\d{3}"
 QP_PATTERN = r"Q[PN][0-9A-Z]{6}"
 QUARTIER_ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _WGS84_RULE = "OGC:CRS84"
+_JSON_SUFFIXES = (".geojson", ".json")
+_GEOJSON_TYPES = ("FeatureCollection", "Feature")
 
 
 # ------------------------------------------------------------------------- layers
@@ -85,6 +88,8 @@ def read_layer(
         info = pyogrio.read_info(path, layer=layer)
         frame = pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+        if path.suffix.lower() in _JSON_SUFFIXES:
+            _locate_json_problem(path)
         raise InputError(
             "a vector file GDAL can read (GeoJSON, GeoPackage, shapefile)",
             path=path,
@@ -130,6 +135,45 @@ def read_layer(
             path=path,
             found=f"{frame.crs.name}: {str(exc).splitlines()[0] if str(exc) else exc!r}",
         ) from None
+
+
+def _locate_json_problem(path: Path) -> None:
+    """Raise an :class:`InputError` naming the line of what makes a GeoJSON unreadable.
+
+    Called when GDAL refuses a ``.geojson`` / ``.json`` file: GDAL's own message names
+    neither a line nor the problem in plain words (empty file, binary or UTF-16 bytes,
+    truncated JSON). Returns without raising when the text is well-formed JSON, so that
+    the caller reports GDAL's message.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError("a readable file", path=path, found=exc.strerror or str(exc)) from None
+    if not data.strip():
+        raise InputError(
+            "expected a vector file GDAL can read (GeoJSON), found an empty file",
+            path=path,
+            line=1,
+            raw=True,
+        )
+    text = decode_text(data, path=path)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"expected a vector file GDAL can read: well-formed GeoJSON ({exc.msg} at "
+            f"character {exc.colno}; truncated or edited file?)",
+            path=path,
+            line=exc.lineno,
+            raw=True,
+        ) from None
+    except RecursionError:
+        raise InputError("a GeoJSON document nested less deeply", path=path, line=1) from None
+    if not isinstance(document, dict) or document.get("type") not in _GEOJSON_TYPES:
+        found = type(document).__name__
+        if isinstance(document, dict):
+            found = f"type {document.get('type')!r}"
+        raise InputError("a GeoJSON object (a 'FeatureCollection')", path=path, line=1, found=found)
 
 
 def _check_geometries(frame: gpd.GeoDataFrame, path: Path, types: Sequence[str]) -> None:
