@@ -249,7 +249,7 @@ def read_filosofi_grid(path: str | os.PathLike[str]) -> pd.DataFrame:
     ------
     InputError
         Missing column, malformed or duplicated id, a cell that is not 200 m, ``i_est`` not
-        0/1, a value that is neither a number nor a secrecy marker.
+        0/1, a value that is neither a number nor a secrecy marker, a negative count.
     """
     path = Path(path)
     if path.suffix.lower() in (".csv", ".txt"):
@@ -300,6 +300,19 @@ def read_filosofi_grid(path: str | os.PathLike[str]) -> pd.DataFrame:
             **_where(frame.index, i, feature),
         )
     out["i_est"] = flag.astype("int8")
+    for name, number in values.items():
+        # Counts and sums of a cell are never negative (a negative household count
+        # would also defeat the secrecy threshold of the aggregation).
+        negative = (number < 0).to_numpy()
+        if name != "i_est" and negative.any():
+            i = int(negative.nonzero()[0][0])
+            raise InputError(
+                "a count that is not negative",
+                path=path,
+                column=names[name],
+                found=str(frame[names[name]].iloc[i]),
+                **_where(frame.index, i, feature),
+            )
     for measure in _MEASURES:
         out[measure] = values[measure].astype("float64")
     if all(d in values for d in _DWELLING_AGES):
