@@ -33,6 +33,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from shapely.geometry import box
 
 from indicators import style
 from indicators.errors import InputError, ParameterError
@@ -524,7 +525,13 @@ def plot_locator_map(
             pad = 0.08 * max(x1 - x0, y1 - y0)
             ax.set_xlim(x0 - pad, x1 + pad)
             ax.set_ylim(y0 - pad, y1 + pad)
-            _labels(ax, layer, [c for c in layer["code"] if c not in concerned], bold=False)
+            inner = box(
+                x0 - pad * 0.2, y0 - pad * 0.5, x1 + pad * 0.2, y1 + pad * 0.5
+            )  # context names only where they fit inside the frame
+            around = layer[
+                ~layer["code"].isin(concerned) & layer.representative_point().within(inner)
+            ]
+            _labels(ax, layer, list(around["code"]), bold=False)
             _labels(ax, layer, concerned)
             if shapes is not None and len(shapes):
                 _shape_labels(ax, shapes, quartiers)
