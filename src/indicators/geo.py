@@ -267,7 +267,9 @@ def read_communes(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     return out
 
 
-def read_epci_members(csv_path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_epci_members(
+    csv_path: str | os.PathLike[str], *, keep_lines: bool = False
+) -> pd.DataFrame:
     """Member communes of an EPCI with their population (one EPCI per file).
 
     Parameters
@@ -276,6 +278,9 @@ def read_epci_members(csv_path: str | os.PathLike[str]) -> pd.DataFrame:
         CSV with ``epci_siren, epci_nom, code_insee, nom, population_municipale,
         population_totale`` (and optionally ``siren_commune, departement,
         arrondissement, codes_postaux``), as built from DGCL / ``decoupage-administratif``.
+    keep_lines
+        Index the result by the 1-based file line of each commune (index name ``line``)
+        instead of 0, 1, 2..., so that later checks can name the line.
 
     Returns
     -------
@@ -348,14 +353,30 @@ def read_epci_members(csv_path: str | os.PathLike[str]) -> pd.DataFrame:
         "population_totale",
         *[c for c in optional if c in frame.columns],
     ]
-    return frame[order].reset_index(drop=True)
+    frame = frame[order]
+    return frame if keep_lines else frame.reset_index(drop=True)
 
 
-def communes_of_epci(communes: gpd.GeoDataFrame, members: pd.DataFrame) -> gpd.GeoDataFrame:
+def communes_of_epci(
+    communes: gpd.GeoDataFrame,
+    members: pd.DataFrame,
+    *,
+    members_path: str | os.PathLike[str] | None = None,
+    communes_path: str | os.PathLike[str] | None = None,
+) -> gpd.GeoDataFrame:
     """Join member communes to their boundaries on the INSEE code.
 
     Names come from ``members`` (the more recent source); the geometry from
     ``communes``.
+
+    Parameters
+    ----------
+    communes
+        :func:`read_communes` output.
+    members
+        :func:`read_epci_members` output (with ``keep_lines=True``, errors name the line).
+    members_path, communes_path
+        The two files, for error messages.
 
     Raises
     ------
@@ -374,10 +395,16 @@ def communes_of_epci(communes: gpd.GeoDataFrame, members: pd.DataFrame) -> gpd.G
     """
     absent = ~members["code"].isin(set(communes["code"]))
     if absent.any():
-        row = members[absent].iloc[0]
+        i = int(absent.to_numpy().nonzero()[0][0])
+        row = members.iloc[i]
+        label = members.index[i]
+        layer = f"the communes layer{f' {communes_path}' if communes_path else ''}"
         raise InputError(
-            f"a boundary for every member commune; {row['code']} ({row['nom']}) has none "
-            f"in the communes layer ({int(absent.sum())} missing)",
+            f"expected a boundary for every member commune; {row['code']} ({row['nom']}) "
+            f"has none in {layer} ({int(absent.sum())} missing)",
+            path=members_path,
+            line=int(label) if members.index.name == "line" else None,
+            column="code_insee" if members_path else None,
             raw=True,
         )
     geometry = communes.set_index("code").geometry

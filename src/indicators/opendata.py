@@ -218,9 +218,14 @@ def build_open_data(
         )
 
     # Communes and the EPCI.
-    members = read_epci_members(_one(raw / "cabbalr_epci_members", _TABLE, "member list"))
-    boundaries = read_communes(_one(raw / "communes_62_geojson", _VECTOR, "commune boundary"))
-    epci = communes_of_epci(boundaries, members)
+    members_path = _one(raw / "cabbalr_epci_members", _TABLE, "member list")
+    members = read_epci_members(members_path, keep_lines=True)
+    boundaries_path = _one(raw / "communes_62_geojson", _VECTOR, "commune boundary")
+    boundaries = read_communes(boundaries_path)
+    epci = communes_of_epci(
+        boundaries, members, members_path=members_path, communes_path=boundaries_path.name
+    )
+    members = members.reset_index(drop=True)
     siren = str(members["epci_siren"].iloc[0])
 
     ips_agg = pd.concat(
