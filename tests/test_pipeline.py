@@ -46,7 +46,9 @@ def test_build_writes_tables_and_manifest(project_root: Path) -> None:
     )
     assert manifest["tables"]["portrait"]["rows"] == 23
     assert manifest["version"]
-    assert set(manifest["exports"]) == {"indicators.gpkg", "indicators.xlsx"}
+    assert {"indicators.gpkg", "indicators.xlsx"} <= set(manifest["exports"])
+    assert "figures/ecarts_cites-6-et-30.png" in manifest["exports"]
+    assert "figures/ecarts_quartiers.svg" in manifest["exports"]
     # Open-data tables come from the same build.
     assert manifest["tables"]["communes"]["rows"] == 100
     assert len(raw) == len([p for p in paths.raw.rglob("*") if p.is_file()])
@@ -61,18 +63,19 @@ def test_two_builds_are_byte_identical(project_root: Path, monkeypatch) -> None:
     assert _snapshot(paths.processed) == first
     assert json.loads(first["manifest.json"])["built_at"] == "2024-07-09T00:00:00+00:00"
     assert "exports/indicators.gpkg" in first and "exports/indicators.xlsx" in first
+    assert "exports/figures/carte_situation.png" in first
 
 
 def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> None:
     paths = Paths.from_root(project_root)
-    build(paths)
+    build(paths, figures=False)
     before = _snapshot(paths.processed)
     convention = paths.convention
     convention.chmod(0o644)
     text = convention.read_text(encoding="utf-8")
     convention.write_text(text.replace("Taux de pauvreté : 38 %", "Taux de pauvreté : 138 %"))
     # The raw manifest notices the edit first: a changed raw file is reported, not used.
-    assert main(["--root", str(project_root), "build"]) == 2
+    assert main(["--root", str(project_root), "build", "--no-figures"]) == 2
     err = capsys.readouterr().err.strip()
     assert "convention/convention-divion-2024.txt" in err and "SHA256SUMS" in err
     assert _snapshot(paths.processed) == before
@@ -88,7 +91,7 @@ def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> Non
         for line in sums.read_text(encoding="utf-8").splitlines()
     ]
     sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["--root", str(project_root), "build"]) == 2
+    assert main(["--root", str(project_root), "build", "--no-figures"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "convention-divion-2024.txt, line 119" in err[0]
@@ -102,7 +105,7 @@ def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> Non
 def test_killed_build_leaves_previous_outputs(project_root: Path) -> None:
     """Kill a build while it writes: the previous data/processed stays whole."""
     paths = Paths.from_root(project_root)
-    build(paths)
+    build(paths, figures=False)
     before = _snapshot(paths.processed)
     # A child process builds and stops itself (SIGKILL) right after its first file lands
     # in the staging folder, before the swap.
@@ -118,14 +121,14 @@ def dying(path, data):
 io.atomic_write_bytes = dying
 import indicators.pipeline as pipeline
 pipeline.atomic_write_bytes = dying
-build(Paths.from_root({str(project_root)!r}))
+build(Paths.from_root({str(project_root)!r}), figures=False)
 """
     completed = subprocess.run([sys.executable, "-c", script], check=False)
     assert completed.returncode == -signal.SIGKILL
     assert _snapshot(paths.processed) == before
     leftovers = [p.name for p in paths.processed.parent.iterdir() if p.name.startswith(".")]
     assert leftovers  # the dead run's staging folder...
-    build(paths)  # ...is cleaned by the next run
+    build(paths, figures=False)  # ...is cleaned by the next run
     assert not [p for p in paths.processed.parent.iterdir() if p.name.startswith(".")]
 
 
@@ -134,7 +137,7 @@ def test_raw_files_are_not_written(project_root: Path) -> None:
     stamps = {
         p: (p.stat().st_mtime_ns, p.read_bytes()) for p in paths.raw.rglob("*") if p.is_file()
     }
-    build(paths)
+    build(paths, figures=False)
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in paths.raw.rglob("*") if p.is_file()}
     assert after == stamps
     assert os.access(paths.raw, os.R_OK)

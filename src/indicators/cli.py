@@ -23,7 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", help="project root (default: this checkout)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="parse data/raw into data/processed")
+    build = commands.add_parser("build", help="parse data/raw into data/processed")
+    build.add_argument(
+        "--no-figures", action="store_true", help="skip the PNG/SVG figures of exports/"
+    )
     report = commands.add_parser("report", help="render the notebooks into reports/")
     report.add_argument(
         "--quartier",
@@ -45,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         from indicators.pipeline import build
 
-        result = build(paths)
+        result = build(paths, figures=not args.no_figures)
         counts = ", ".join(f"{name} {len(table)}" for name, table in result.tables.items())
         print(f"indicators build: {paths.processed} ({counts})")
         for note in result.notes:

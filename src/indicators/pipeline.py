@@ -153,19 +153,24 @@ def _export_layers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return layers
 
 
-def write_exports(tables: dict[str, pd.DataFrame], directory: Path) -> list[Path]:
-    """The GeoPackage (EPSG:2154, for QGIS) and the XLSX workbook (for spreadsheets)."""
-    from indicators.exports import write_geopackage, write_xlsx
+def write_exports(
+    tables: dict[str, pd.DataFrame], directory: Path, *, figures: bool = True
+) -> list[Path]:
+    """The GeoPackage (EPSG:2154, for QGIS), the XLSX workbook (for spreadsheets) and
+    every figure as PNG and SVG (``figures/``), for the commune's SIG and staff."""
+    from indicators.exports import write_figures, write_geopackage, write_xlsx
 
     sheets = {name: tables[name] for name in XLSX_TABLES if name in tables}
     return [
         write_geopackage(_export_layers(tables), directory / "indicators.gpkg"),
         write_xlsx(sheets, directory / "indicators.xlsx"),
+        *(write_figures(tables, directory / "figures") if figures else []),
     ]
 
 
-def write_outputs(result: BuildResult, paths: Paths) -> list[Path]:
-    """Write every table (CSV + Parquet) and the manifest, replacing ``data/processed``."""
+def write_outputs(result: BuildResult, paths: Paths, *, figures: bool = True) -> list[Path]:
+    """Write every table (CSV + Parquet), the exports and the manifest, replacing
+    ``data/processed``; ``figures=False`` skips the PNG/SVG figures (about 4 s)."""
     written: list[Path] = []
     with staged_directory(paths.processed) as staging:
         table_info: dict[str, object] = {}
@@ -176,9 +181,9 @@ def write_outputs(result: BuildResult, paths: Paths) -> list[Path]:
                 "rows": len(table),
                 "files": {f.name: sha256_file(f) for f in files},
             }
-        exports = write_exports(result.tables, staging / EXPORTS)
-        written.extend(paths.processed / EXPORTS / f.name for f in exports)
-        export_info = {f.name: sha256_file(f) for f in exports}
+        exports = write_exports(result.tables, staging / EXPORTS, figures=figures)
+        written.extend(paths.processed / f.relative_to(staging) for f in exports)
+        export_info = {f.relative_to(staging / EXPORTS).as_posix(): sha256_file(f) for f in exports}
         manifest = {
             **result.manifest,
             "tables": table_info,
@@ -192,9 +197,9 @@ def write_outputs(result: BuildResult, paths: Paths) -> list[Path]:
     return written
 
 
-def build(paths: Paths | None = None) -> BuildResult:
+def build(paths: Paths | None = None, *, figures: bool = True) -> BuildResult:
     """Run the whole build: compute, validate, then write atomically."""
     paths = paths or Paths.from_root()
     result = compute_tables(paths)
-    write_outputs(result, paths)
+    write_outputs(result, paths, figures=figures)
     return result
