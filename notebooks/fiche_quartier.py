@@ -27,6 +27,9 @@ present.caveats_html(tables, [quartier_id])
 # %%
 present.html_table(present.identity_table_fr(tables, quartier_id))
 
+# %%
+present.locator_map_html(tables, quartier_id)
+
 # %% [markdown]
 # ## Portrait statistique et écarts à l'agglomération
 #

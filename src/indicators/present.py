@@ -590,8 +590,11 @@ def findings_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
 # --------------------------------------------------------------------------- figures
 
 
-def _figure_html(ax: Any, alt: str) -> Html:
-    """The figure of ``ax`` as an embedded PNG (150 dpi, ``data:`` URI); closes it."""
+def _figure_html(ax: Any, alt: str, kind: str = "") -> Html:
+    """The figure of ``ax`` as an embedded PNG (150 dpi, ``data:`` URI); closes it.
+
+    ``kind`` (e.g. ``map``) is an extra CSS class, for the print layout.
+    """
     import base64
     import io
 
@@ -605,7 +608,7 @@ def _figure_html(ax: Any, alt: str) -> Html:
         plt.close(figure)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return Html(
-        f'<figure class="chart"><img alt="{html.escape(alt)}" '
+        f'<figure class="{" ".join(["chart", kind]).strip()}"><img alt="{html.escape(alt)}" '
         f'src="data:image/png;base64,{data}"></figure>'
     )
 
@@ -631,8 +634,14 @@ def gaps_across_html(tables: Tables) -> Html:
     return _figure_html(ax, "Écarts des quartiers à l'agglomération")
 
 
-def locator_map_html(tables: Tables, zoom: bool = False) -> Html:
-    """Where the quartiers are (:func:`maps.plot_locator_map`), or why it is absent."""
+def locator_map_html(
+    tables: Tables, quartier_id: str | None = None, zoom: bool | None = None
+) -> Html:
+    """Where the quartiers are (:func:`maps.plot_locator_map`), or why it is absent.
+
+    With ``quartier_id``, only that quartier's communes are highlighted (and its shape
+    drawn when the build has one), framed closely unless ``zoom`` is ``False``.
+    """
     if tables.communes is None:
         return _notice(
             "Carte de localisation non disponible : la construction des données n'a pas "
@@ -640,8 +649,17 @@ def locator_map_html(tables: Tables, zoom: bool = False) -> Html:
         )
     from indicators.maps import plot_locator_map
 
-    ax = plot_locator_map(tables.communes, tables.quartiers, tables.quartier_shapes, zoom=zoom)
-    return _figure_html(ax, "Localisation des quartiers dans l'agglomération")
+    quartiers, shapes, title = tables.quartiers, tables.quartier_shapes, None
+    if quartier_id is not None:
+        row = _quartier(tables, quartier_id)
+        quartiers = quartiers[quartiers["quartier_id"] == quartier_id]
+        if shapes is not None:
+            shapes = shapes[shapes["quartier_id"] == quartier_id]
+        title = f"{_text(row['name'])} : communes concernées"
+    zoom = quartier_id is not None if zoom is None else zoom
+    ax = plot_locator_map(tables.communes, quartiers, shapes, zoom=zoom, title=title)
+    alt = title or "Localisation des quartiers dans l'agglomération"
+    return _figure_html(ax, alt, "map")
 
 
 def latest_rentree(tables: Tables, niveau: str = "ecole") -> str | None:
@@ -667,7 +685,7 @@ def ips_map_html(tables: Tables, rentree: str = "", niveau: str = "ecole") -> Ht
     from indicators.maps import plot_ips_choropleth
 
     ax = plot_ips_choropleth(tables.communes, tables.ips_communes, rentree, niveau=niveau)
-    return _figure_html(ax, f"IPS moyen des écoles par commune, rentrée {rentree}")
+    return _figure_html(ax, f"IPS moyen des écoles par commune, rentrée {rentree}", "map")
 
 
 # --------------------------------------------------------------------------- IPS check
