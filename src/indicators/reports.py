@@ -752,6 +752,7 @@ def run_reports(
     InputError
         Missing processed tables or unreadable templates.
     """
+    _avoid_slow_imports()  # before jupytext / nbformat import jsonschema
     from indicators.present import load_manifest
 
     echo = echo or print
@@ -770,7 +771,6 @@ def run_reports(
             if job.template == name:
                 _check_parameters(job, declared, path)
 
-    _avoid_slow_imports()
     import nbconvert  # noqa: F401  (imported once here, shared by forked workers)
     import papermill  # noqa: F401
     from tqdm import tqdm
