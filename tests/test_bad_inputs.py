@@ -1,0 +1,989 @@
+"""Bad-input corpus: every reader, end to end through the ``indicators`` command.
+
+Each case copies a project root that was built once successfully (the shipped
+``data/raw`` and its ``data/processed``), breaks ONE input in the real layout — mostly by
+corrupting one line of the real file, or by dropping a small synthetic optional file into
+``qpv/``, ``perimeters/`` or ``filosofi/`` — and runs ``indicators --root <root> build``.
+The command must exit with status 2 and print exactly one line on stderr,
+``indicators: error: <file>, <where>: expected …``, with no traceback, and leave the
+previous ``data/processed`` byte for byte as it was.
+
+Listed raw files are re-recorded in ``SHA256SUMS`` after the edit (as the README tells
+the commune to do), so that the reader itself, not the manifest check, sees the fault.
+The expected line / feature / column of each case is worked out by hand from the file
+and the edit (e.g. line 3 of a CSV is its second record: the header is line 1).
+
+Synthetic data: the optional files (QPV contours, perimeters, Filosofi cells) are the
+synthetic fixtures of ``tests/fixtures/opendata`` or unit squares written here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Polygon, box
+
+from indicators.cli import main
+from indicators.convention import read_convention
+from indicators.errors import InputError, ParameterError
+from indicators.io import sha256_file
+
+from .conftest import FIXTURES, RAW
+
+OPEN = FIXTURES / "opendata"
+CONVENTION = "convention/convention-divion-2024.txt"
+IPS_2021 = "ips_ecoles/fr-en-ips_ecoles_2021-2022_dep62.csv"
+IPS_AP2022 = "ips_ecoles/fr-en-ips-ecoles-ap2022_dep62.csv"
+IPS_COLLEGES = "ips_colleges/fr-en-ips-colleges-ap2022_dep62.csv"
+EPCI = "cabbalr_epci_members/cabbalr_communes_2026.csv"
+COMMUNES = "communes_62_geojson/communes-62-pas-de-calais.geojson"
+MAPPING = "quartier_schools.csv"
+QUARTIER_IDS = (
+    "coteau-stade-parc-cite-34",
+    "cites-6-et-30",
+    "cite-de-la-clarence",
+    "cite-du-transvaal",
+)
+PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
+
+
+# ----------------------------------------------------------------------- mutations
+Mutation = Callable[[Path], None]
+
+
+def _to_file(frame: gpd.GeoDataFrame, path: Path, driver: str) -> None:
+    with warnings.catch_warnings():  # writing a layer without CRS is the point of some cases
+        warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+        frame.to_file(path, driver=driver)
+
+
+def _record(raw: Path, relative: str) -> None:
+    """Update (or add) a file's line in SHA256SUMS, as data/raw/README.md says."""
+    manifest = raw / "SHA256SUMS"
+    lines = [ln for ln in manifest.read_text().splitlines() if not ln.endswith(f"  {relative}")]
+    lines.append(f"{sha256_file(raw / relative)}  {relative}")
+    manifest.write_text("\n".join(sorted(lines, key=lambda s: s[66:])) + "\n")
+
+
+def listed(relative: str, edit: Callable[[bytes], bytes], *, record: bool = True) -> Mutation:
+    """Rewrite a file listed in SHA256SUMS and (by default) record its new sha256."""
+
+    def mutate(raw: Path) -> None:
+        path = raw / relative
+        path.write_bytes(edit(path.read_bytes()))
+        if record:
+            _record(raw, relative)
+
+    return mutate
+
+
+def text(edit: Callable[[list[str]], list[str]]) -> Callable[[bytes], bytes]:
+    """An edit of the UTF-8 lines of a file (``lines[0]`` is line 1)."""
+    return lambda data: "\n".join(edit(data.decode("utf-8").split("\n"))).encode("utf-8")
+
+
+def on_line(number: int, old: str, new: str) -> Callable[[bytes], bytes]:
+    """Replace ``old`` (which must be there) by ``new`` on 1-based line ``number``."""
+
+    def edit(lines: list[str]) -> list[str]:
+        assert old in lines[number - 1], (number, lines[number - 1])
+        lines[number - 1] = lines[number - 1].replace(old, new, 1)
+        return lines
+
+    return text(edit)
+
+
+def added(relative: str, write: Callable[[Path], None]) -> Mutation:
+    """Drop an optional (unlisted) file into data/raw."""
+
+    def mutate(raw: Path) -> None:
+        path = raw / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+
+    return mutate
+
+
+def content(data: str | bytes) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    return write
+
+
+def fixture_edited(name: str, edit: Callable[[str], str]) -> Callable[[Path], None]:
+    """A synthetic fixture of tests/fixtures/opendata with one edit (which must apply)."""
+
+    def write(path: Path) -> None:
+        original = (OPEN / name).read_text(encoding="utf-8")
+        changed = edit(original)
+        assert changed != original
+        path.write_text(changed, encoding="utf-8")
+
+    return write
+
+
+def csv_cell(line: int, column: str, value: str, sep: str = ";") -> Callable[[str], str]:
+    """Set one cell of a simple (unquoted) CSV text, addressed by file line and header."""
+
+    def edit(data: str) -> str:
+        lines = data.split("\n")
+        index = lines[0].split(sep).index(column)
+        fields = lines[line - 1].split(sep)
+        fields[index] = value
+        lines[line - 1] = sep.join(fields)
+        return "\n".join(lines)
+
+    return edit
+
+
+def geojson_edit(edit: Callable[[dict], None]) -> Callable[[str], str]:
+    def apply(data: str) -> str:
+        document = json.loads(data)
+        edit(document)
+        return json.dumps(document, ensure_ascii=False)
+
+    return apply
+
+
+def _set_geometry(index: int, geometry: dict) -> Callable[[dict], None]:
+    def edit(document: dict) -> None:
+        document["features"][index]["geometry"] = geometry
+
+    return edit
+
+
+def _set_property(index: int, key: str, value: object) -> Callable[[dict], None]:
+    def edit(document: dict) -> None:
+        document["features"][index]["properties"][key] = value
+
+    return edit
+
+
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[2.5, 50.4], [2.6, 50.5], [2.6, 50.4], [2.5, 50.5], [2.5, 50.4]]],
+}
+# A square in Lambert-93 metres around Divion, written without a "crs" member.
+LAMBERT_SQUARE = {
+    "type": "Polygon",
+    "coordinates": [
+        [
+            [664000, 7042000],
+            [664200, 7042000],
+            [664200, 7042200],
+            [664000, 7042200],
+            [664000, 7042000],
+        ]
+    ],
+}
+
+
+def shapefile(codes: list[object], geometries: list, crs: str | None) -> Callable[[Path], None]:
+    """A 2015-layout QPV shapefile (CODE_QP, NOM_QP, COMMUNE_QP); no .prj when crs=None."""
+
+    def write(path: Path) -> None:
+        frame = gpd.GeoDataFrame(
+            {
+                "CODE_QP": codes,
+                "NOM_QP": [f"Quartier synthétique {i}" for i in range(len(codes))],
+                "COMMUNE_QP": ["Divion"] * len(codes),
+            },
+            geometry=geometries,
+            crs=crs,
+        )
+        _to_file(frame, path, "ESRI Shapefile")
+        if crs is None:
+            path.with_suffix(".prj").unlink(missing_ok=True)
+
+    return write
+
+
+GRID_IDS = ("CRS3035RES200mN3000000E3800000", "CRS3035RES200mN3000000E3800200")
+
+
+def grid_gpkg(*, crs: str | None, shift_feature: int | None = None) -> Callable[[Path], None]:
+    """Two synthetic Filosofi cells as a GeoPackage layer (cell squares in EPSG:3035)."""
+
+    def write(path: Path) -> None:
+        squares = [
+            box(3_800_000, 3_000_000, 3_800_200, 3_000_200),
+            box(3_800_200, 3_000_000, 3_800_400, 3_000_200),
+        ]
+        if shift_feature is not None:
+            squares[shift_feature] = box(3_900_000, 3_000_000, 3_900_200, 3_000_200)
+        frame = gpd.GeoDataFrame(
+            {
+                "idcar_200m": list(GRID_IDS),
+                "i_est_200": [0, 1],
+                "ind": [12.5, 30.0],
+                "men": [5.0, 11.0],
+                "men_pauv": [2.0, 4.5],
+                "ind_snv": [250_000.0, 600_000.0],
+                "log_soc": [1.0, 6.0],
+            },
+            geometry=squares,
+            crs=crs,
+        )
+        _to_file(frame, path, "GPKG")
+
+    return write
+
+
+def _without_column(column: str, sep: str) -> Callable[[bytes], bytes]:
+    def edit(lines: list[str]) -> list[str]:
+        index = lines[0].split(sep).index(column)
+        return [
+            sep.join(f for j, f in enumerate(line.split(sep)) if j != index) if line else line
+            for line in lines
+        ]
+
+    return text(edit)
+
+
+EPCI_NAME = '"CA de Béthune-Bruay, Artois-Lys Romane"'
+
+
+def _semicolons(line: str) -> str:
+    """An EPCI record retyped with ';' separators; the quoted name keeps its comma."""
+    assert EPCI_NAME in line
+    return line.replace(EPCI_NAME, "@").replace(",", ";").replace("@", EPCI_NAME)
+
+
+# --------------------------------------------------------------------------- cases
+@dataclass(frozen=True)
+class Case:
+    """One malformed input and the one-line error it must give.
+
+    ``file`` + ``where`` must appear as one piece of the message: the file, then where in
+    it (``", line 3, column 'IPS'"``, ``", feature 1"``...). ``where=": "`` marks the few
+    faults that belong to a whole file and have no line (a binary GeoPackage, a layer
+    without CRS): the reason is given in ``note``.
+    """
+
+    name: str
+    mutate: Mutation
+    file: str
+    where: str
+    expected: str
+    note: str = ""
+
+
+CASES = [
+    # -- the raw manifest (checked first) -------------------------------------------
+    Case(
+        "manifest-edited-file-not-recorded",
+        listed(MAPPING, lambda d: d + b"cites-6-et-30;0620079Z;x\n", record=False),
+        MAPPING,
+        ": the sha256 recorded on line 8 of",
+        "the raw file changed",
+    ),
+    Case(
+        "manifest-listed-file-missing",
+        lambda raw: (raw / IPS_COLLEGES).unlink(),
+        "fr-en-ips-colleges-ap2022_dep62.csv",
+        ": expected the file listed on line 5 of",
+        "no such file",
+    ),
+    Case(
+        "manifest-malformed-line",
+        lambda raw: (raw / "SHA256SUMS").write_text(
+            "7a04beb  cabbalr_epci_members/cabbalr_communes_2026.csv\n"
+        ),
+        "SHA256SUMS",
+        ", line 1:",
+        "as written by sha256sum",
+    ),
+    # -- convention text --------------------------------------------------------------
+    Case(
+        "convention-empty",
+        listed(CONVENTION, lambda d: b""),
+        "convention-divion-2024.txt",
+        ", line 1:",
+        "non-empty",
+    ),
+    Case(
+        "convention-binary",
+        listed(CONVENTION, lambda d: PNG_HEAD),
+        "convention-divion-2024.txt",
+        ", line 3:",  # PNG's signature holds two "\n" (0x0a) before its first NUL byte
+        "NUL",
+    ),
+    Case(
+        "convention-wrong-encoding-cp1252",
+        listed(CONVENTION, lambda d: d.decode("utf-8").encode("cp1252")),
+        "convention-divion-2024.txt",
+        ", line 3:",  # line 3 is the first with a non-ASCII character (« Quartiers 2030 »)
+        "UTF-8 text",
+    ),
+    Case(
+        "convention-truncated-mid-line",
+        listed(CONVENTION, text(lambda lines: [*lines[:120], lines[120][:10]])),
+        "convention-divion-2024.txt",
+        ", line 121,",  # « Part des - de 25 ans : … » cut to « Part des -»
+        "'Clé : valeur'",
+    ),
+    Case(
+        "convention-rate-above-100",
+        listed(CONVENTION, on_line(129, "86,9%", "186,9%")),
+        "convention-divion-2024.txt",
+        ", line 129,",
+        "between 0 and 100",
+    ),
+    Case(
+        "convention-negative-rate",
+        listed(CONVENTION, on_line(125, "43%", "-43%")),
+        "convention-divion-2024.txt",
+        ", line 125,",
+        "a French number",
+    ),
+    Case(
+        "convention-unknown-secrecy-marker",
+        listed(CONVENTION, on_line(119, "38 %", "nd")),
+        "convention-divion-2024.txt",
+        ", line 119,",
+        "found 'nd'",
+    ),
+    Case(
+        "convention-duplicated-indicator",
+        listed(CONVENTION, text(lambda lines: [*lines[:119], lines[118], *lines[119:]])),
+        "convention-divion-2024.txt",
+        ", line 120,",
+        "'Taux de pauvreté' is given twice",
+    ),
+    Case(
+        "convention-duplicated-quartier",
+        listed(CONVENTION, on_line(197, "Cités 6 et 30", "Cité du Transvaal")),
+        "convention-divion-2024.txt",
+        ", line 369:",
+        "already starts at line 197",
+    ),
+    Case(
+        "convention-html-in-label",
+        listed(CONVENTION, on_line(119, "Taux de pauvreté", "<b>Taux de pauvreté</b>")),
+        "convention-divion-2024.txt",
+        ", line 119,",
+        "a known indicator label",
+    ),
+    # -- DEPP IPS, écoles, 2021-2022 layout -------------------------------------------
+    Case(
+        "ips-2021-rate-above-200",
+        listed(IPS_2021, on_line(3, ";66.7", ";266.7")),
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 3, column 'IPS':",
+        "an IPS between 30 and 200",
+    ),
+    Case(
+        "ips-2021-unknown-secrecy-marker",
+        listed(IPS_2021, on_line(3, ";66.7", ";n.s.")),
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 3, column 'IPS':",
+        "secrecy marker",
+    ),
+    Case(
+        "ips-2021-duplicated-school",
+        listed(
+            IPS_2021, text(lambda lines: [*lines[:-1], lines[1], ""])
+        ),  # line 2 again as line 812
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 812, column 'UAI':",
+        "already on line 2",
+    ),
+    Case(
+        "ips-2021-wrong-separator-on-one-line",
+        listed(IPS_2021, on_line(3, "0620448A;ECOLE", "0620448A,ECOLE")),
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 3:",
+        "expected 10 fields",
+    ),
+    Case(
+        "ips-2021-missing-column",
+        listed(IPS_2021, _without_column("Secteur", ";")),
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 1:",
+        "a column 'Secteur'",
+    ),
+    Case(
+        "ips-2021-truncated",
+        listed(IPS_2021, text(lambda lines: [*lines[:399], lines[399][:30]])),
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 400:",
+        "expected 10 fields",
+    ),
+    Case(
+        "ips-2021-utf16",
+        listed(IPS_2021, lambda d: d.decode("utf-8").encode("utf-16")),
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 1:",
+        "NUL bytes",
+    ),
+    # -- DEPP IPS, écoles, ap2022 layout ----------------------------------------------
+    Case(
+        "ips-ap2022-empty",
+        listed(IPS_AP2022, lambda d: b""),
+        "fr-en-ips-ecoles-ap2022_dep62.csv",
+        ", line 1:",
+        "a header line",
+    ),
+    Case(
+        "ips-ap2022-gzipped",
+        listed(IPS_AP2022, lambda d: gzip.compress(d, mtime=0)),
+        "fr-en-ips-ecoles-ap2022_dep62.csv",
+        ", line 1:",
+        "NUL bytes",
+    ),
+    Case(
+        "ips-ap2022-extra-header-column",
+        listed(IPS_AP2022, on_line(1, ";ips_departemental", ";ips_departemental;commentaire")),
+        "fr-en-ips-ecoles-ap2022_dep62.csv",
+        ", line 2:",
+        "expected 24 fields",
+    ),
+    Case(
+        "ips-ap2022-extra-field-in-a-row",
+        listed(IPS_AP2022, on_line(5, ";94.3", ";94.3;")),
+        "fr-en-ips-ecoles-ap2022_dep62.csv",
+        ", line 5:",
+        "expected 23 fields",
+    ),
+    Case(
+        "ips-ap2022-mojibake",
+        listed(IPS_AP2022, on_line(4, "ECOLE PRIMAIRE LEOPOLD", "Ã‰COLE PRIMAIRE LEOPOLD")),
+        "fr-en-ips-ecoles-ap2022_dep62.csv",
+        ", line 4:",
+        "mojibake",
+    ),
+    Case(
+        "ips-ap2022-malformed-uai",
+        listed(IPS_AP2022, on_line(2, ";0622990N;", ";622990N;")),
+        "fr-en-ips-ecoles-ap2022_dep62.csv",
+        ", line 2, column 'uai':",
+        "a UAI code",
+    ),
+    Case(
+        "ips-ap2022-rentree-not-consecutive",
+        listed(IPS_AP2022, on_line(3, ";2022-2023;", ";2022-2024;")),
+        "fr-en-ips-ecoles-ap2022_dep62.csv",
+        ", line 3, column 'rentree_scolaire':",
+        "two consecutive years",
+    ),
+    # -- DEPP IPS, collèges ------------------------------------------------------------
+    Case(
+        "ips-colleges-negative-pupils",
+        listed(IPS_COLLEGES, on_line(2, ";295.0;", ";-295.0;")),
+        "fr-en-ips-colleges-ap2022_dep62.csv",
+        ", line 2, column 'Effectifs':",
+        "a pupil count",
+    ),
+    Case(
+        "ips-colleges-unclosed-quote",
+        listed(IPS_COLLEGES, on_line(3, ";COLLEGE ANGELLIER;", ';"COLLEGE ANGELLIER;')),
+        "fr-en-ips-colleges-ap2022_dep62.csv",
+        ", line 3:",
+        "never closed",
+    ),
+    Case(
+        "ips-colleges-byte-not-cp1252",
+        listed(
+            IPS_COLLEGES, lambda d: d.replace(b"COLLEGE HENRI WALLON", b"COLL\x81GE HENRI WALLON")
+        ),
+        "fr-en-ips-colleges-ap2022_dep62.csv",
+        ", line 4:",
+        "byte 0x81",
+    ),
+    Case(
+        "ips-colleges-unknown-sector",
+        listed(IPS_COLLEGES, on_line(2, ";public;", ";publique;")),
+        "fr-en-ips-colleges-ap2022_dep62.csv",
+        ", line 2, column 'secteur':",  # the schema's name; the file says 'Secteur'
+        "a sector",
+    ),
+    # -- EPCI members (CSV, ',' with quoted names) ---------------------------------------
+    Case(
+        "epci-negative-population",
+        listed(EPCI, on_line(2, ",2837,", ",-2837,")),
+        "cabbalr_communes_2026.csv",
+        ", line 2, column 'population_municipale':",
+        "non-negative whole number",
+    ),
+    Case(
+        "epci-secret-population",
+        listed(EPCI, on_line(3, ",660,", ",s,")),
+        "cabbalr_communes_2026.csv",
+        ", line 3, column 'population_municipale':",
+        "expected a number, found 's'",
+    ),
+    Case(
+        "epci-duplicated-commune",
+        listed(EPCI, on_line(3, ",62028,", ",62023,")),
+        "cabbalr_communes_2026.csv",
+        ", line 3, column 'code_insee':",
+        "already on line 2",
+    ),
+    Case(
+        "epci-duplicated-column-name",
+        listed(EPCI, on_line(1, ",codes_postaux", ",nom")),
+        "cabbalr_communes_2026.csv",
+        ", line 1, column 'nom':",
+        "each column name once",
+    ),
+    Case(
+        "epci-two-epcis",
+        listed(EPCI, on_line(4, "200072460,", "200000000,")),
+        "cabbalr_communes_2026.csv",
+        ", line 4, column 'epci_siren':",
+        "one EPCI per file",
+    ),
+    Case(
+        "epci-semicolons-on-one-line",
+        # The whole record retyped with ';' (the quoted name keeps its comma).
+        listed(EPCI, text(lambda lines: [*lines[:4], _semicolons(lines[4]), *lines[5:]])),
+        "cabbalr_communes_2026.csv",
+        ", line 5:",
+        "expected 11 fields",
+    ),
+    Case(
+        "epci-member-without-boundary",
+        listed(
+            EPCI,
+            text(
+                lambda lines: [
+                    *lines[:-1],
+                    lines[1].replace(",62023,216200238,Allouagne,", ",62999,216209999,Nulle-Part,"),
+                    "",
+                ]
+            ),
+        ),
+        "cabbalr_communes_2026.csv",
+        ", line 102, column 'code_insee':",
+        "62999 (Nulle-Part) has none",
+    ),
+    # -- commune boundaries (GeoJSON, WGS84 by RFC 7946) -----------------------------------
+    Case(
+        "communes-truncated-json",
+        listed(COMMUNES, lambda d: d[:100_000]),
+        "communes-62-pas-de-calais.geojson",
+        ", line 1:",
+        "well-formed GeoJSON",
+    ),
+    Case(
+        "communes-invalid-polygon",
+        listed(COMMUNES, lambda d: geojson_edit(_set_geometry(3, BOWTIE))(d.decode()).encode()),
+        "communes-62-pas-de-calais.geojson",
+        ", feature 3:",
+        "a valid polygon",
+    ),
+    Case(
+        "communes-projected-without-crs",
+        listed(
+            COMMUNES, lambda d: geojson_edit(_set_geometry(0, LAMBERT_SQUARE))(d.decode()).encode()
+        ),
+        "communes-62-pas-de-calais.geojson",
+        ", feature 0:",
+        "longitude/latitude",
+    ),
+    Case(
+        "communes-duplicated-code",
+        listed(
+            COMMUNES,
+            lambda d: geojson_edit(
+                lambda doc: doc["features"][1]["properties"].update(
+                    code=doc["features"][0]["properties"]["code"]
+                )
+            )(d.decode()).encode(),
+        ),
+        "communes-62-pas-de-calais.geojson",
+        ", feature 1, column 'code':",
+        "already at feature 0",
+    ),
+    Case(
+        "communes-missing-field",
+        listed(COMMUNES, lambda d: d.replace(b'"code":', b'"insee":')),
+        "communes-62-pas-de-calais.geojson",
+        ": expected a field 'code'",
+        "found 'insee, nom'",
+        note="a missing field belongs to the layer; the message names the field",
+    ),
+    # -- official QPV contours: 2024 GeoJSON, 2015 shapefile, correspondence -------------
+    Case(
+        "qpv-2024-malformed-code",
+        added(
+            "qpv/qpv2024.geojson",
+            fixture_edited("qpv_2024.geojson", lambda t: t.replace("QN06299A", "QN6299A")),
+        ),
+        "qpv2024.geojson",
+        ", feature 0, column 'code_qp':",
+        "a QPV code",
+    ),
+    Case(
+        "qpv-2024-point-geometry",
+        added(
+            "qpv/qpv2024.geojson",
+            fixture_edited(
+                "qpv_2024.geojson",
+                geojson_edit(_set_geometry(1, {"type": "Point", "coordinates": [2.5, 50.47]})),
+            ),
+        ),
+        "qpv2024.geojson",
+        ", feature 1:",
+        "found 'Point'",
+    ),
+    Case(
+        "qpv-2015-shapefile-without-prj",
+        added(
+            "qpv/qp2015.shp",
+            shapefile(["QP062013"], [box(663_000, 7_041_000, 663_200, 7_041_200)], None),
+        ),
+        "qp2015.shp",
+        ": ",
+        "coordinate reference system",
+        note="a missing .prj concerns the whole layer",
+    ),
+    Case(
+        "qpv-2015-shapefile-invalid-polygon",
+        added(
+            "qpv/qp2015.shp",
+            shapefile(
+                ["QP062013", "QP062014"],
+                [
+                    box(663_000, 7_041_000, 663_200, 7_041_200),
+                    Polygon([(0, 0), (10, 10), (10, 0), (0, 10)]),
+                ],
+                "EPSG:2154",
+            ),
+        ),
+        "qp2015.shp",
+        ", feature 1:",
+        "a valid polygon",
+    ),
+    Case(
+        "qpv-correspondence-unknown-quartier",
+        added(
+            "qpv/correspondance.csv",
+            content("quartier_id;code_qp\ncites-6-et-30;QN06298B\ncite-inconnue;QN06299A\n"),
+        ),
+        "correspondance.csv",
+        ", line 3, column 'quartier_id':",
+        "a known quartier id",
+    ),
+    # -- perimeters drawn by the commune --------------------------------------------------
+    Case(
+        "perimeter-unknown-quartier",
+        added(
+            "perimeters/p.geojson",
+            fixture_edited(
+                "perimeters.geojson", lambda t: t.replace("cite-du-transvaal", "cite-des-fleurs")
+            ),
+        ),
+        "p.geojson",
+        ", feature 0, column 'quartier_id':",
+        "a known quartier id",
+    ),
+    Case(
+        "perimeter-html-in-id",
+        added(
+            "perimeters/p.geojson",
+            fixture_edited(
+                "perimeters.geojson",
+                lambda t: t.replace('"cite-du-transvaal"', '"<b>cite-du-transvaal</b>"'),
+            ),
+        ),
+        "p.geojson",
+        ", feature 0, column 'quartier_id':",
+        "lower case with hyphens",
+    ),
+    Case(
+        "perimeter-newline-in-id",
+        added(
+            "perimeters/p.geojson",
+            fixture_edited(
+                "perimeters.geojson",
+                lambda t: t.replace('"cite-du-transvaal"', '"cite-du-\\ntransvaal"'),
+            ),
+        ),
+        "p.geojson",
+        ", feature 0, column 'quartier_id':",
+        "found 'cite-du-\\ntransvaal'",
+    ),
+    # -- Filosofi grid: CSV (synthetic 2019 layout) and GeoPackage ---------------------------
+    Case(
+        "grid-csv-unknown-secrecy-marker",
+        added(
+            "filosofi/carreaux.csv",
+            fixture_edited("filosofi_2019.csv", csv_cell(2, "men", "secret")),
+        ),
+        "carreaux.csv",
+        ", line 2, column 'men':",
+        "secrecy marker",
+    ),
+    Case(
+        "grid-csv-negative-population",
+        added(
+            "filosofi/carreaux.csv",
+            fixture_edited("filosofi_2019.csv", csv_cell(3, "ind", "-30.0")),
+        ),
+        "carreaux.csv",
+        ", line 3, column 'ind':",
+        "a count that is not negative",
+    ),
+    Case(
+        "grid-csv-duplicated-cell",
+        added(
+            "filosofi/carreaux.csv",
+            fixture_edited("filosofi_2019.csv", csv_cell(4, "idcar_200m", GRID_IDS[0])),
+        ),
+        "carreaux.csv",
+        ", line 4, column 'idcar_200m':",
+        "already on line 2",
+    ),
+    Case(
+        "grid-csv-cell-off-the-grid",
+        added(
+            "filosofi/carreaux.csv",
+            fixture_edited(
+                "filosofi_2019.csv", csv_cell(2, "idcar_200m", "CRS3035RES200mN3000050E3800000")
+            ),
+        ),
+        "carreaux.csv",
+        ", line 2, column 'idcar_200m':",
+        "a multiple of the cell size",
+    ),
+    Case(
+        "grid-csv-imputation-flag-not-0-1",
+        added(
+            "filosofi/carreaux.csv",
+            fixture_edited("filosofi_2019.csv", csv_cell(3, "i_est_200", "2")),
+        ),
+        "carreaux.csv",
+        ", line 3, column 'i_est_200':",
+        "0 or 1",
+    ),
+    Case(
+        "grid-csv-missing-column",
+        added(
+            "filosofi/carreaux.csv",
+            lambda p: p.write_bytes(
+                _without_column("men_pauv", ";")((OPEN / "filosofi_2019.csv").read_bytes())
+            ),
+        ),
+        "carreaux.csv",
+        ", line 1:",
+        "a column 'men_pauv'",
+    ),
+    Case(
+        "grid-gpkg-cell-not-where-its-id-says",
+        added("filosofi/carreaux.gpkg", grid_gpkg(crs="EPSG:3035", shift_feature=1)),
+        "carreaux.gpkg",
+        ", feature 1, column 'idcar_200m':",
+        "inside the cell named by its id",
+    ),
+    Case(
+        "grid-gpkg-without-crs",
+        added("filosofi/carreaux.gpkg", grid_gpkg(crs=None)),
+        "carreaux.gpkg",
+        ": ",
+        "a declared CRS",
+        note="a missing CRS concerns the whole layer",
+    ),
+    Case(
+        "grid-gpkg-not-a-geopackage",
+        added("filosofi/carreaux.gpkg", content(PNG_HEAD * 64)),
+        "carreaux.gpkg",
+        ": ",
+        "GDAL can read",
+        note="a GeoPackage is a binary (SQLite) file: no line to name",
+    ),
+    # -- quartier → schools mapping (edited by the commune) ----------------------------------
+    Case(
+        "mapping-unknown-quartier",
+        listed(
+            MAPPING,
+            lambda d: d + b"cites-6-et-30;0620079Z;coll\xc3\xa8ge\nquartier-nord;0620079Z;x\n",
+        ),
+        MAPPING,
+        ", line 3, column 'quartier_id':",
+        "a known quartier id",
+    ),
+    Case(
+        "mapping-malformed-uai",
+        listed(MAPPING, lambda d: d + b"cites-6-et-30;620079Z;\n"),
+        MAPPING,
+        ", line 2, column 'uai':",
+        "a UAI code",
+    ),
+    Case(
+        "mapping-duplicated-line",
+        listed(MAPPING, lambda d: d + b"cites-6-et-30;0620079Z;a\ncites-6-et-30;0620079Z;b\n"),
+        MAPPING,
+        ", line 3, column 'quartier_id':",
+        "already on line 2",
+    ),
+    Case(
+        "mapping-unclosed-quote-swallowing-lines",
+        listed(
+            MAPPING,
+            lambda d: (
+                d
+                + b'cites-6-et-30;0620079Z;"coll\xc3\xa8ge de secteur\n'
+                + b"cite-du-transvaal;0620079Z;x\n"
+            ),
+        ),
+        MAPPING,
+        ", line 2:",
+        "never closed",
+    ),
+    Case(
+        "mapping-html-and-quotes-in-comment-then-bad-line",
+        listed(
+            MAPPING,
+            lambda d: (
+                d
+                + b'cites-6-et-30;0620079Z;"<b>coll\xc3\xa8ge</b> ""Henri Wallon"""\n'
+                + b"cite-du-transvaal;0620079Z\n"
+            ),
+        ),
+        MAPPING,
+        ", line 3:",
+        "expected 3 fields",
+    ),
+]
+
+
+# ------------------------------------------------------------------------- fixtures
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """A project root built once from the shipped data, and its data/processed bytes."""
+    root = tmp_path_factory.mktemp("built") / "project"
+    shutil.copytree(RAW, root / "data" / "raw")
+    (root / "data" / "processed").mkdir(parents=True)
+    assert main(["--root", str(root), "build", "--no-figures"]) == 0
+    return root, _snapshot(root / "data" / "processed")
+
+
+@pytest.fixture
+def root(built, tmp_path) -> Path:
+    """A copy of the built root, to break."""
+    target = tmp_path / "project"
+    shutil.copytree(built[0], target)
+    return target
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("indicators: error: ")
+    return lines[0]
+
+
+# ---------------------------------------------------------------------------- tests
+def test_corpus_is_large_and_spans_every_reader() -> None:
+    names = [case.name for case in CASES]
+    assert len(names) == len(set(names))
+    assert len(CASES) >= 30
+    prefixes = {name.split("-")[0] for name in names}
+    assert {
+        "convention",
+        "ips",
+        "epci",
+        "communes",
+        "qpv",
+        "perimeter",
+        "grid",
+        "mapping",
+    } <= prefixes
+    for layout in (
+        "ips-2021",
+        "ips-ap2022",
+        "ips-colleges",
+        "qpv-2024",
+        "qpv-2015",
+        "grid-csv",
+        "grid-gpkg",
+    ):
+        assert any(name.startswith(layout) for name in names), layout
+    # A fault without a line, feature or column is the exception, and says why.
+    assert all(case.note for case in CASES if case.where == ": ")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_input_gives_one_clear_line_and_exit_2(case: Case, built, root: Path, capsys) -> None:
+    case.mutate(root / "data" / "raw")
+    capsys.readouterr()
+    assert main(["--root", str(root), "build"]) == 2
+    message = _one_error_line(capsys)
+    assert case.file + case.where in message, message
+    assert case.expected in message, message
+    assert _snapshot(root / "data" / "processed") == built[1]
+
+
+def test_debug_shows_the_exception(built, root: Path, capsys) -> None:
+    listed(IPS_2021, on_line(3, ";66.7", ";266.7"))(root / "data" / "raw")
+    with pytest.raises(
+        InputError, match=r"fr-en-ips_ecoles_2021-2022_dep62\.csv, line 3, column 'IPS'"
+    ):
+        main(["--root", str(root), "--debug", "build"])
+    assert _snapshot(root / "data" / "processed") == built[1]
+
+
+def test_unknown_quartier_in_report_parameters(built, root: Path, capsys) -> None:
+    capsys.readouterr()
+    assert main(["--root", str(root), "report", "--quartier", "nope"]) == 2
+    message = _one_error_line(capsys)
+    assert "'nope'" in message
+    for quartier_id in QUARTIER_IDS:
+        assert quartier_id in message
+    assert not (root / "reports").exists() or not any((root / "reports").iterdir())
+    with pytest.raises(ParameterError):
+        main(["--root", str(root), "--debug", "report", "--quartier", "nope"])
+
+
+# Known gaps, in lead-owned modules (convention.py): kept here so that CI shows them and
+# flips to a failure the day they are fixed (strict xfail).
+GAPS = [
+    Case(
+        "convention-truncated-at-a-section-end",
+        listed(CONVENTION, text(lambda lines: lines[:100])),
+        "convention-divion-2024.txt",
+        ", line ",
+        "",
+        note="a convention cut after its first quartier parses as a one-quartier convention",
+    ),
+    Case(
+        "convention-html-in-quartier-name",
+        listed(
+            CONVENTION, on_line(91, "Coteau Stade Parc - Cité 34", "<script>alert('x')</script>")
+        ),
+        "convention-divion-2024.txt",
+        ", line 91",
+        "",
+        note="markup in a quartier heading becomes the quartier's name",
+    ),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="convention.py accepts these inputs (reported to the lead)")
+@pytest.mark.parametrize("case", GAPS, ids=[case.name for case in GAPS])
+def test_known_gaps_in_the_convention_parser(case: Case, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    case.mutate(raw)
+    with pytest.raises(InputError):
+        read_convention(raw / CONVENTION)
