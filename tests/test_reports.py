@@ -37,7 +37,9 @@ MANIFEST = {
 def _tiny_project(root: Path, comparaison: str = "tiny_report.py") -> Paths:
     """Two quartiers, a manifest, and the tiny templates under the real names."""
     paths = Paths.from_root(root)
-    quartiers = pd.DataFrame({"quartier_id": ["q-b", "q-a"], "line": [20, 10]})
+    quartiers = pd.DataFrame(
+        {"quartier_id": ["q-b", "q-a"], "name": ["Quartier B", "Quartier <A>"], "line": [20, 10]}
+    )
     write_table(quartiers, paths.processed, "quartiers")
     (paths.processed / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
     paths.notebooks.mkdir(parents=True)
@@ -134,8 +136,10 @@ def test_plan_puts_long_reports_first_and_selection_only_fiches() -> None:
     ]
     assert every[0].pdf and not every[1].pdf
     assert every[2].parameters == {"quartier_id": "q-a", "root": "/r"}
-    chosen = reports.plan_reports(["q-a", "q-b"], ["q-b"], "/r")
-    assert [job.key for job in chosen] == ["fiche-q-b"]
+    chosen = reports.plan_reports(["q-a", "q-b"], ["q-b"], "/r", {"q-b": "Quartier B"})
+    assert [(job.key, job.title) for job in chosen] == [
+        ("fiche-q-b", "Fiche quartier — Quartier B")
+    ]
 
 
 # --------------------------------------------------------------------------- a failing run
@@ -163,7 +167,8 @@ def test_failing_notebook_is_isolated_and_reported(
     assert (paths.reports / "dossier-copil.pdf").read_bytes().startswith(b"%PDF")
     page = (paths.reports / "index.html").read_text(encoding="utf-8")
     assert "échec" in page and "ZeroDivisionError" in page and "cellule 4" in page
-    assert "1 rapport(s)" not in page and "4 rapport(s), dont 1 en échec" in page
+    assert "4 rapport(s), dont 1 en échec" in page
+    assert "Fiche quartier — Quartier &lt;A&gt;</a>" in page  # names from inputs are escaped
     assert printed and "3/4 report(s)" in printed[0]
 
 

@@ -192,7 +192,8 @@ def _check_parameters(job: ReportJob, declared: Mapping[str, str], path: Path) -
 # --------------------------------------------------------------------------- planning
 
 
-def _read_quartier_ids(paths: Paths) -> list[str]:
+def _read_quartiers(paths: Paths) -> dict[str, str]:
+    """Quartier id → name, in the convention's order."""
     from indicators.io import read_table
 
     path = paths.processed / "quartiers.parquet"
@@ -202,15 +203,21 @@ def _read_quartier_ids(paths: Paths) -> list[str]:
         table = read_table(paths.processed, "quartiers")
     except Exception as error:
         raise InputError(f"a readable Parquet table ({type(error).__name__})", path=path) from error
-    return list(table.sort_values("line")["quartier_id"])
+    table = table.sort_values("line")
+    names = table["name"] if "name" in table.columns else table["quartier_id"]
+    return dict(zip(table["quartier_id"], names, strict=True))
 
 
 def plan_reports(
-    quartier_ids: Sequence[str], selection: Sequence[str] | None, root: str
+    quartier_ids: Sequence[str],
+    selection: Sequence[str] | None,
+    root: str,
+    names: Mapping[str, str] | None = None,
 ) -> list[ReportJob]:
     """The runs to do: every report, or only the fiches of the selected quartiers.
 
     The dossier comes first and the fiches last, so that the longest runs start first.
+    ``names`` gives the quartiers' names for the titles (default: their ids).
 
     Raises
     ------
@@ -239,12 +246,14 @@ def plan_reports(
             ReportJob("comparaison", "comparaison", TEMPLATES["comparaison"].title, {"root": root})
         )
     chosen = [q for q in quartier_ids if not selection or q in selection]
+    names = names or {}
     for quartier_id in chosen:
+        name = names.get(quartier_id, quartier_id)
         jobs.append(
             ReportJob(
                 f"fiche-{quartier_id}",
                 "fiche_quartier",
-                f"{TEMPLATES['fiche_quartier'].title} — {quartier_id}",
+                f"{TEMPLATES['fiche_quartier'].title} — {name}",
                 {"quartier_id": quartier_id, "root": root},
             )
         )
@@ -759,8 +768,9 @@ def run_reports(
     if jobs is not None and jobs < 1:
         raise ParameterError(f"--jobs expects a positive number of processes, got {jobs}")
     manifest = load_manifest(paths)
-    quartier_ids = _read_quartier_ids(paths)
-    planned = plan_reports(quartier_ids, quartiers, str(paths.root))
+    names = _read_quartiers(paths)
+    quartier_ids = list(names)
+    planned = plan_reports(quartier_ids, quartiers, str(paths.root), names)
     templates, template_files = {}, {}
     for name in sorted({job.template for job in planned}):
         path = template_path(paths, name)
