@@ -337,3 +337,27 @@ def test_bad_files(tmp_path: Path, data: bytes, expected: str) -> None:
         read_convention(path)
     assert str(caught.value).startswith(str(path))
     assert expected in str(caught.value)
+
+
+def test_sommaire_announces_every_quartier() -> None:
+    # The excerpt's sommaire lists two quartiers; cut the text after the first one.
+    text = TEMPLATE.read_text(encoding="utf-8")
+    cut = text[: text.index("Projet de quartier « Le Bourg »\n")]
+    with pytest.raises(InputError) as caught:
+        parse_convention(cut, path="conv.txt")
+    assert "'le-bourg' announced in the sommaire at line 10" in str(caught.value)
+    extra = text.replace("Projet de quartier « Le Bourg »\t9\n", "")
+    with pytest.raises(InputError) as caught:
+        parse_convention(extra, path="conv.txt")
+    assert str(caught.value).startswith("conv.txt, line 73")
+    assert "listed in the sommaire" in str(caught.value)
+
+
+def test_markup_in_a_quartier_name_is_refused() -> None:
+    text = TEMPLATE.read_text(encoding="utf-8").replace(
+        "Projet de quartier « Le Bourg »\n", "Projet de quartier « Le <b>Bourg</b> »\n"
+    )
+    with pytest.raises(InputError) as caught:
+        parse_convention(text, path="conv.txt")
+    assert str(caught.value).startswith("conv.txt, line 74")
+    assert "without markup" in str(caught.value)

@@ -199,7 +199,61 @@ def _split_sections(lines: list[str], path: str) -> list[_Section]:
             path=path,
             line=1,
         )
+    for section in sections:
+        if re.search(r"[<>]|[\x00-\x08\x0b-\x1f]", section.name):
+            raise InputError(
+                "a quartier name without markup or control characters",
+                path=path,
+                line=section.line,
+                found=section.name,
+            )
+    seen: dict[str, int] = {}
+    for section in sections:
+        quartier = slugify(section.name)
+        if quartier in seen:
+            raise InputError(
+                f"each quartier once; {_text(section.name)!r} already starts at line "
+                f"{seen[quartier]}",
+                path=path,
+                line=section.line,
+            )
+        seen[quartier] = section.line
+    _check_table_of_contents(lines, sections, path)
     return sections
+
+
+def _check_table_of_contents(lines: list[str], sections: list[_Section], path: str) -> None:
+    """Every quartier the « Sommaire » announces has its section, and no other appears.
+
+    The template's table of contents lists each « Projet de quartier « … » » with its
+    page; a text cut short (or a section lost) no longer matches it.
+    """
+    announced: dict[str, int] = {}
+    for number, raw in enumerate(lines, start=1):
+        if "\t" not in raw:
+            continue
+        title, _, page = raw.rpartition("\t")
+        match = _HEADING.match(_text(title))
+        if match and page.strip().isdigit():
+            announced.setdefault(slugify(match.group("name")), number)
+    if not announced:
+        return
+    found = {slugify(section.name): section for section in sections}
+    for quartier, number in announced.items():
+        if quartier not in found:
+            raise InputError(
+                f"the section of quartier {quartier!r} announced in the sommaire at line "
+                f"{number} (text truncated or section lost?)",
+                path=path,
+                line=len(lines),
+            )
+    for quartier, section in found.items():
+        if quartier not in announced:
+            raise InputError(
+                f"a quartier listed in the sommaire; {section.name!r} is not",
+                path=path,
+                line=section.line,
+            )
 
 
 # --------------------------------------------------------------------------- portrait
@@ -780,17 +834,8 @@ def parse_convention(text: str, *, path: str = "<convention>") -> Convention:
     sections = _split_sections(lines, path)
     known = _known_objectives(sections)
     quartiers, portrait, objectives = [], [], []
-    seen: dict[str, int] = {}
     for section in sections:
         info, rows, tree = _parse_section(section, path, known)
-        if info["quartier_id"] in seen:
-            raise InputError(
-                f"each quartier once; {info['name']!r} already starts at line "
-                f"{seen[info['quartier_id']]}",
-                path=path,
-                line=section.line,
-            )
-        seen[str(info["quartier_id"])] = section.line
         quartiers.append(info)
         portrait.extend(rows)
         for row in tree:
