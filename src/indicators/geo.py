@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -27,7 +28,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.raw
 import shapely
+import shapely.errors
 
 from indicators.errors import InputError
 from indicators.insee import check_pattern, check_unique, decode_text, read_insee_csv
@@ -84,12 +87,23 @@ def read_layer(
     path = Path(path)
     if not path.exists():
         raise InputError("a vector file", path=path, found="no such file")
-    try:
-        info = pyogrio.read_info(path, layer=layer)
-        frame = pyogrio.read_dataframe(path, layer=layer)
-    except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+    # GDAL's warnings are held back while the layer is checked: on a refused layer the
+    # error is the one line the user sees; on an accepted one they are shown afterwards.
+    with warnings.catch_warnings(record=True) as gdal_warnings:
+        warnings.simplefilter("always")
+        try:
+            info = pyogrio.read_info(path, layer=layer)
+            frame = pyogrio.read_dataframe(path, layer=layer)
+        except Exception as exc:  # pyogrio/GDAL raise several unrelated types
+            failure: Exception | None = exc
+        else:
+            failure = None
+    if failure is not None:
+        exc = failure
         if path.suffix.lower() in _JSON_SUFFIXES:
             _locate_json_problem(path)
+        if isinstance(exc, shapely.errors.GEOSException):
+            _locate_invalid_geometry(path, layer)
         raise InputError(
             "a vector file GDAL can read (GeoJSON, GeoPackage, shapefile)",
             path=path,
@@ -128,13 +142,38 @@ def read_layer(
                 found=f"x {bounds['minx'].iloc[i]:.0f}…{bounds['maxx'].iloc[i]:.0f}",
             )
     try:
-        return frame.to_crs(LAMBERT93)
+        projected = frame.to_crs(LAMBERT93)
     except Exception as exc:  # pyproj raises several types
         raise InputError(
             "a CRS that can be transformed to Lambert-93 (EPSG:2154)",
             path=path,
             found=f"{frame.crs.name}: {str(exc).splitlines()[0] if str(exc) else exc!r}",
         ) from None
+    for caught in gdal_warnings:
+        warnings.warn(caught.message, caught.category, stacklevel=2)
+    return projected
+
+
+def _locate_invalid_geometry(path: Path, layer: str | int | None) -> None:
+    """GEOS refused a feature's geometry (e.g. a ring that is not closed): name it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, _, wkbs, _ = pyogrio.raw.read(path, layer=layer)
+    except Exception:  # the caller reports GDAL's own message
+        return
+    for i, wkb in enumerate(wkbs):
+        if wkb is None:
+            continue
+        try:
+            shapely.from_wkb(wkb)
+        except shapely.errors.GEOSException as exc:
+            raise InputError(
+                "a valid geometry (each ring closed: its last point repeats the first)",
+                path=path,
+                feature=i,
+                found=str(exc),
+            ) from None
 
 
 def _locate_json_problem(path: Path) -> None:
