@@ -19,11 +19,14 @@ synthetic fixtures of ``tests/fixtures/opendata`` or unit squares written here.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -339,9 +342,12 @@ CASES = [
     ),
     Case(
         "convention-truncated-mid-line",
-        listed(CONVENTION, text(lambda lines: [*lines[:120], lines[120][:10]])),
+        # Cut inside the last quartier's portrait: « Part des familles monoparentales : … »
+        # becomes « Part des fam » (a cut before a later quartier is
+        # test_convention_gaps_found_by_the_corpus).
+        listed(CONVENTION, text(lambda lines: [*lines[:392], lines[392][:12]])),
         "convention-divion-2024.txt",
-        ", line 121,",  # « Part des - de 25 ans : … » cut to « Part des -»
+        ", line 393,",
         "'Clé : valeur'",
     ),
     Case(
@@ -904,6 +910,17 @@ def root(built, tmp_path) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def _cli_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Record the warnings that Python's default filters would print from the command."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning):
+            warnings.simplefilter("ignore", category)
+        warnings.simplefilter("default")
+        yield caught
+
+
 def _one_error_line(capsys) -> str:
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -947,10 +964,32 @@ def test_corpus_is_large_and_spans_every_reader() -> None:
 def test_bad_input_gives_one_clear_line_and_exit_2(case: Case, built, root: Path, capsys) -> None:
     case.mutate(root / "data" / "raw")
     capsys.readouterr()
-    assert main(["--root", str(root), "build"]) == 2
+    with _cli_warnings() as caught:
+        assert main(["--root", str(root), "build"]) == 2
+    # Outside pytest a warning is one more stderr line: there must be none.
+    assert not caught, [str(w.message) for w in caught]
     message = _one_error_line(capsys)
     assert case.file + case.where in message, message
     assert case.expected in message, message
+    assert _snapshot(root / "data" / "processed") == built[1]
+
+
+def test_console_prints_one_line_without_traceback(built, root: Path) -> None:
+    """The real command in its own process (no pytest capture): stderr is one line."""
+    listed(COMMUNES, lambda d: geojson_edit(_open_ring(5))(d.decode()).encode())(
+        root / "data" / "raw"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "--root", str(root), "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    lines = completed.stderr.splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith("indicators: error: ") and "Traceback" not in completed.stderr
+    assert "communes-62-pas-de-calais.geojson, feature 5:" in lines[0]
     assert _snapshot(root / "data" / "processed") == built[1]
 
 
