@@ -207,7 +207,12 @@ def _finish(frame: pd.DataFrame, *, path: Path, niveau: str, names: dict[str, st
             found=str(out["rentree"].iloc[i]),
         )
     check("commune_code", COMMUNE_PATTERN, "a 5-character INSEE commune code")
-    out["secteur"] = _normalise_secteur(out, path)
+    try:
+        out["secteur"] = _normalise_secteur(out, path)
+    except InputError as exc:  # name the file's column ("Secteur" in the older layouts)
+        raise InputError(
+            exc.expected, path=path, line=exc.line, column=original["secteur"], found=exc.found
+        ) from None
     for column, low, high, what in (
         ("ips", IPS_MIN, IPS_MAX, "an IPS"),
         ("effectifs", 0, 1e6, "a pupil count"),
