@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures as cf
+import contextlib
 import copy
 import datetime as _dt
 import functools
@@ -615,9 +616,13 @@ def _run_jobs(
     template_files: Mapping[str, str],
     staging: Path,
     manifest: Mapping[str, Any],
-    workers: int,
+    pool: cf.ProcessPoolExecutor | None,
 ) -> Iterator[ReportResult]:
-    """Yield each job's result as it finishes (in-process when ``workers`` is 1)."""
+    """Each job's result as it finishes: in ``pool``, or in this process when ``None``.
+
+    With a pool, every job is submitted before this returns, so the worker processes
+    are forked before any other thread (the progress bar's) starts.
+    """
     args = {
         job.key: (
             job,
@@ -628,17 +633,18 @@ def _run_jobs(
         )
         for job in jobs
     }
-    if workers <= 1:
-        for job in jobs:
-            yield execute_report(*args[job.key])
-        return
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
-        futures = {pool.submit(execute_report, *args[job.key]): job for job in jobs}
+    if pool is None:
+        return (execute_report(*args[job.key]) for job in jobs)
+    futures = {pool.submit(execute_report, *args[job.key]): job for job in jobs}
+
+    def collect() -> Iterator[ReportResult]:
         for future in cf.as_completed(futures):
             try:
                 yield future.result()
             except Exception as failure:  # a worker process died
                 yield _failed_result(futures[future], failure, manifest)
+
+    return collect()
 
 
 # --------------------------------------------------------------------------- index
@@ -795,20 +801,26 @@ def run_reports(
                 (staging / name).unlink(missing_ok=True)
             rerun = {job.key for job in planned}
             previous = [e for e in _previous_entries(paths.reports) if e["key"] not in rerun]
-        stream = _run_jobs(planned, templates, template_files, staging, manifest, workers)
-        bar = tqdm(
-            total=len(planned),
-            desc="indicators report",
-            unit="rapport",
-            file=sys.stderr,
-            disable=not progress,
-            dynamic_ncols=True,
+        pool = (
+            cf.ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context())
+            if workers > 1
+            else None
         )
-        with bar:
-            for result in stream:
-                results.append(result)
-                bar.set_postfix_str(f"{result.key}: {result.status}", refresh=False)
-                bar.update(1)
+        with pool or contextlib.nullcontext():
+            stream = _run_jobs(planned, templates, template_files, staging, manifest, pool)
+            bar = tqdm(
+                total=len(planned),
+                desc="indicators report",
+                unit="rapport",
+                file=sys.stderr,
+                disable=not progress,
+                dynamic_ncols=True,
+            )
+            with bar:
+                for result in stream:
+                    results.append(result)
+                    bar.set_postfix_str(f"{result.key}: {result.status}", refresh=False)
+                    bar.update(1)
         entries = [*previous, *(asdict(r) for r in results)]
         entries.sort(key=lambda e: _sort_key(e, quartier_ids))
         index = {"generated_at": _now(), "data": _data_info(manifest), "reports": entries}
