@@ -21,7 +21,7 @@ report: $(STAMP)
 	$(BIN)/indicators report
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)

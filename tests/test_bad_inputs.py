@@ -522,7 +522,7 @@ CASES = [
         "ips-colleges-unknown-sector",
         listed(IPS_COLLEGES, on_line(2, ";public;", ";publique;")),
         "fr-en-ips-colleges-ap2022_dep62.csv",
-        ", line 2, column 'secteur':",  # the schema's name; the file says 'Secteur'
+        ", line 2, column 'Secteur':",  # the file's own column name
         "a sector",
     ),
     # -- EPCI members (CSV, ',' with quoted names) ---------------------------------------

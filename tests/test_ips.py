@@ -131,7 +131,7 @@ def _variant(tmp_path: Path, source: Path, old: str, new: str) -> Path:
         ("0629902Y", "0629901Z", r"line 3, column 'UAI'.*once \(already on line 2\)"),
         ("0629903X", "629903X", r"line 4, column 'UAI'.*UAI code"),
         (";62178;", ";6217;", r"line 4, column 'Code INSEE de la commune'"),
-        ("privé sous contrat", "associatif", r"line 4, column 'secteur'"),
+        ("privé sous contrat", "associatif", r"line 4, column 'Secteur'"),
         (
             "2021-2022;LILLE;062;PAS-DE-CALAIS;0629901Z",
             "2021-2023;LILLE;062;PAS-DE-CALAIS;0629901Z",

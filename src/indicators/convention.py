@@ -136,7 +136,7 @@ def decode_convention(data: bytes, path: str) -> str:
         raise InputError("a non-empty convention text", path=path, line=1)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise InputError("a text file, found a binary (NUL) byte", path=path, line=line, raw=True)
+        raise InputError("a text file, found a binary (NUL) byte", path=path, line=line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -95,8 +95,16 @@ def compute_tables(paths: Paths) -> BuildResult:
     opendata_notes = open_data.pop("opendata_notes")
     notes.extend(f"{src} : {msg}" for src, msg in opendata_notes.itertuples(index=False))
     tables.update(open_data)
-    if "grid" in tables and "quartier_shapes" in tables:
-        tables["grid_quartiers"] = aggregate_quartiers(tables["grid"], tables["quartier_shapes"])
+    if "grid" in tables:
+        from indicators.maps import mask_small_cells
+
+        if "quartier_shapes" in tables:
+            tables["grid_quartiers"] = aggregate_quartiers(
+                tables["grid"], tables["quartier_shapes"]
+            )
+        # Aggregates are computed from the cells as published; the cells written out
+        # have every figure of a cell under 11 households blanked and flagged secret.
+        tables["grid"] = mask_small_cells(tables["grid"])
     manifest: dict[str, object] = {
         "package": "indicators",
         "version": __version__,
