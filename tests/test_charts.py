@@ -127,9 +127,10 @@ def test_missing_values_are_written_not_drawn(tables):
         f"+51,4{PTS}",
         f"{MINUS}0,2{PTS}",
     ]
-    # −0,2 point on single-parent families is favourable: blue.
+    # −0,2 point on single-parent families (« 16 % » vs 16,2 %) is within the rounding of
+    # the published figures: read « équivalent », drawn in the neutral grey.
     last = _lines(rates, "value")[-1]
-    assert to_rgba(last.get_markerfacecolor()) == to_rgba(style.OKABE_ITO["blue"])
+    assert to_rgba(last.get_markerfacecolor()) == to_rgba(style.READING_COLORS["équivalent"])
 
 
 def test_incomplete_portrait_of_clarence(tables):
@@ -258,18 +259,18 @@ def test_gaps_across_quartiers(tables):
     poverty = _bars(rates)[1]  # Cités 6 et 30
     assert poverty.get_width() == pytest.approx(32.1)
     assert to_rgba(poverty.get_facecolor()) == to_rgba(style.OKABE_ITO["vermillion"])
-    favourable = _bars(rates)[-1]  # Transvaal, single-parent families −0,2
-    assert favourable.get_width() == pytest.approx(-0.2)
-    assert to_rgba(favourable.get_facecolor()) == to_rgba(style.OKABE_ITO["blue"])
+    equivalent = _bars(rates)[-1]  # Transvaal, single-parent families −0,2 (rounding)
+    assert equivalent.get_width() == pytest.approx(-0.2)
+    assert to_rgba(equivalent.get_facecolor()) == to_rgba(style.READING_COLORS["équivalent"])
     assert [p.get_width() for p in _bars(levels)] == pytest.approx([-25, -25, -28, -27])
     frame.figure.canvas.draw()
     ticks = [t.get_text() for t in rates.get_xticklabels()]
     assert f"{MINUS}20" in ticks and "+60" in ticks and "0" in ticks
     legend = [t.get_text() for t in frame.get_legend().get_texts()]
+    # No gap of the convention reads « favorable »: only present readings are listed.
     assert legend == [
         "Écart défavorable au quartier",
-        "Écart favorable au quartier",
-        "Écart sans sens favorable ou défavorable",
+        "Écart sans sens favorable ou défavorable,\nou dans la marge d'arrondi",
         "Écart minimal (« au moins »)",
     ]
     assert "source non indiquée pour une partie des données" in _texts(frame, "source")[0]

@@ -68,6 +68,19 @@ def test_counts_and_missing_references_have_no_gap(gaps) -> None:
     assert len(gaps) == 18
 
 
+def test_gap_within_rounding_is_equivalent(gaps) -> None:
+    # Transvaal: « 16% » of single-parent families (0 decimal: 15,5 to 16,5) against 16,2 %
+    # (16,15 to 16,25): the −0,2 point gap is within the rounding of the published figures.
+    row = gaps.loc[("cite-du-transvaal", "single_parent_families_share")]
+    assert row["gap"] == pytest.approx(-0.2)
+    assert row["rounding_margin"] == pytest.approx(0.55)
+    assert row["reading"] == "équivalent"
+    # « 38 % » vs 18,8 %: far beyond the margin.
+    assert gaps.loc[("coteau-stade-parc-cite-34", "poverty_rate"), "rounding_margin"] == (
+        pytest.approx(0.55)
+    )
+
+
 def test_qualifier_propagation() -> None:
     assert gap_qualifier("exact", "exact") == "exact"
     assert gap_qualifier("approx", "lower_bound") == "approx"
@@ -89,7 +102,9 @@ def test_gap_of_reference_to_itself_is_zero(value: float, indicator: str) -> Non
             "indicator_id": [indicator],
             "value": [value],
             "qualifier": ["exact"],
+            "decimals": [1],
             "reference_value": [value],
+            "reference_decimals": [1],
             "reference_qualifier": ["exact"],
             "reference_territory": ["CABBALR"],
             "source": [None],

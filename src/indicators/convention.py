@@ -70,9 +70,11 @@ PORTRAIT_COLUMNS = (
     "value",
     "unit",
     "qualifier",
+    "decimals",
     "value_text",
     "reference_value",
     "reference_qualifier",
+    "reference_decimals",
     "reference_territory",
     "reference_scope",
     "note",
@@ -307,9 +309,11 @@ def _portrait_row(
         "value": quantity.value,
         "unit": quantity.unit,
         "qualifier": quantity.qualifier,
+        "decimals": quantity.decimals,
         "value_text": value_text,
         "reference_value": None,
         "reference_qualifier": None,
+        "reference_decimals": None,
         "reference_territory": None,
         "reference_scope": None,
         "note": None,
@@ -331,6 +335,7 @@ def _portrait_row(
             row.update(
                 reference_value=ref.value,
                 reference_qualifier=ref.qualifier,
+                reference_decimals=ref.decimals,
                 reference_territory=REFERENCE_TERRITORY,
                 reference_scope=f"sur l'ensemble {scope}",
             )
@@ -864,9 +869,9 @@ def _frame(records: list[dict[str, object]], columns: tuple[str, ...]) -> pd.Dat
     for column in frame.columns:
         if column in ("value", "reference_value"):
             frame[column] = frame[column].astype("float64")
-        elif column in ("line", "enjeu"):
+        elif column in ("line", "enjeu", "decimals"):
             frame[column] = frame[column].astype("int64")
-        elif column == "action_rank":
+        elif column in ("action_rank", "reference_decimals"):
             frame[column] = frame[column].astype("Int64")
         else:
             frame[column] = frame[column].astype("str").where(frame[column].notna(), None)

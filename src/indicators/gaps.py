@@ -10,7 +10,8 @@ value an approximate gap, and a gap whose sign cannot be known is read « indét
 >>> import pandas as pd
 >>> portrait = pd.DataFrame({
 ...     "quartier_id": ["q"], "indicator_id": ["poverty_rate"], "value": [50.9],
-...     "qualifier": ["exact"], "reference_value": [18.8], "reference_qualifier": ["exact"],
+...     "qualifier": ["exact"], "decimals": [1], "reference_value": [18.8],
+...     "reference_qualifier": ["exact"], "reference_decimals": [1],
 ...     "reference_territory": ["CABBALR"], "source": ["s"], "vintage": ["2022"],
 ...     "perimeter": [None]})
 >>> gaps = compute_gaps(portrait)
@@ -39,6 +40,7 @@ GAP_COLUMNS = (
     "gap",
     "gap_unit",
     "gap_qualifier",
+    "rounding_margin",
     "index",
     "polarity",
     "reading",
@@ -95,8 +97,22 @@ def _sign(gap: float, qualifier: str) -> int | None:
     return (gap > 0) - (gap < 0)
 
 
-def reading(gap: float, qualifier: str, polarity: int) -> str:
+def rounding_margin(decimals: int, reference_decimals: int) -> float:
+    """Largest gap that the rounding of the two published figures alone can explain.
+
+    « 16 % » stands for any value in [15,5 ; 16,5[ and « 16,2 % » for [16,15 ; 16,25[, so
+    a gap of −0,2 point between them may be nil: its sign is not known.
+
+    >>> rounding_margin(0, 1)
+    0.55
+    """
+    return round(0.5 * 10.0**-decimals + 0.5 * 10.0**-reference_decimals, 10)
+
+
+def reading(gap: float, qualifier: str, polarity: int, margin: float = 0.0) -> str:
     """French reading of a gap for an indicator of the given polarity.
+
+    A gap within the rounding ``margin`` of the published figures reads « équivalent ».
 
     >>> reading(-20.7, "exact", +1)
     'défavorable'
@@ -104,7 +120,11 @@ def reading(gap: float, qualifier: str, polarity: int) -> str:
     'défavorable'
     >>> reading(-3.0, "lower_bound", -1)
     'indéterminé'
+    >>> reading(-0.2, "exact", -1, margin=0.55)
+    'équivalent'
     """
+    if qualifier == "exact" and not math.isnan(gap) and abs(gap) < margin:
+        return "équivalent"
     sign = _sign(gap, qualifier)
     if sign is None:
         return "indéterminé"
@@ -152,6 +172,14 @@ def compute_gaps(portrait: pd.DataFrame) -> pd.DataFrame:
         gap = round(float(row.value) - float(row.reference_value), _STORED_DECIMALS)
         if qualifier == "undetermined":
             gap = math.nan
+        # Without the published precision (a hand-built portrait), no rounding margin.
+        decimals = getattr(row, "decimals", None)
+        reference_decimals = getattr(row, "reference_decimals", None)
+        margin = (
+            0.0
+            if decimals is None or reference_decimals is None or pd.isna(reference_decimals)
+            else rounding_margin(int(decimals), int(reference_decimals))
+        )
         index = math.nan
         if indicator.kind == "level" and row.reference_value:
             index = round(float(row.value) / float(row.reference_value) * 100, _STORED_DECIMALS)
@@ -168,9 +196,10 @@ def compute_gaps(portrait: pd.DataFrame) -> pd.DataFrame:
                 "gap": gap,
                 "gap_unit": "points de pourcentage" if indicator.kind == "rate" else "points",
                 "gap_qualifier": qualifier,
+                "rounding_margin": margin,
                 "index": index,
                 "polarity": indicator.polarity,
-                "reading": reading(gap, qualifier, indicator.polarity),
+                "reading": reading(gap, qualifier, indicator.polarity, margin),
                 "label_fr": gap_label(gap, qualifier, indicator.kind),
                 "source": row.source,
                 "vintage": row.vintage,
@@ -178,7 +207,7 @@ def compute_gaps(portrait: pd.DataFrame) -> pd.DataFrame:
             }
         )
     gaps = pd.DataFrame.from_records(records, columns=list(GAP_COLUMNS))
-    for column in ("value", "reference_value", "gap", "index"):
+    for column in ("value", "reference_value", "gap", "rounding_margin", "index"):
         gaps[column] = gaps[column].astype("float64")
     gaps["polarity"] = gaps["polarity"].astype("int64")
     for column in gaps.columns:

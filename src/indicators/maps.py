@@ -21,9 +21,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
@@ -35,6 +35,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from shapely.geometry import box
 
+if TYPE_CHECKING:
+    from mapclassify.classifiers import MapClassifier
 from indicators import style
 from indicators.errors import InputError, ParameterError
 from indicators.numbers import NBSP, format_number
@@ -560,7 +562,9 @@ def plot_locator_map(
 # --- IPS choropleth --------------------------------------------------------------------
 
 
-def _classify(values: np.ndarray, scheme: str, k: int) -> mapclassify.classifiers.MapClassifier:
+def _classify(values: np.ndarray, scheme: str, k: int) -> MapClassifier:
+    import mapclassify  # imported here: it costs about 1 s, and most reports need no map
+
     distinct = len(np.unique(values))
     k = max(1, min(k, distinct))
     classifier = mapclassify.classify(values, scheme, k=k)

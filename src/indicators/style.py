@@ -79,7 +79,7 @@ READING_COLORS: dict[str, str] = {
 READING_LABELS: dict[str, str] = {
     "défavorable": "Écart défavorable au quartier",
     "favorable": "Écart favorable au quartier",
-    "neutre": "Écart sans sens favorable ou défavorable",
+    "neutre": "Écart sans sens favorable ou défavorable,\nou dans la marge d'arrondi",
 }
 
 REFERENCE_COLOR = "#4d4d4d"  # the agglomeration's marker
