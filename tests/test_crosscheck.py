@@ -81,14 +81,15 @@ def test_agglomeration_figure_against_open_data(ips, agg):
     checks = ips_crosscheck(portrait({"cites-6-et-30": 79.0}), agg)
     assert tuple(checks.columns) == CHECK_COLUMNS
     epci = checks[checks["quartier_id"].isna()].set_index("rentree")
-    # 2022-2023: A, C, D, E (B is NS) → (82 + 118 + 80 + 90) / 4 = 92.5, écoles and collèges.
+    # 2022-2023, écoles (the level published every rentrée, so rentrées compare): A and C
+    # (B is NS) → (82 + 118) / 2 = 100; the collèges are described in the method.
     row = epci.loc["2022-2023"]
     assert row["convention_value"] == 104.0
-    assert row["open_data_value"] == pytest.approx(92.5)
+    assert row["open_data_value"] == pytest.approx(100.0)
     assert row["status"] == "écart"
-    assert "4 écoles et collèges" in row["method"] and "1 exclu(s)" in row["method"]
+    assert "2 écoles" in row["method"] and "1 exclu(s)" in row["method"]
     assert "82,5" in row["method"]  # collèges weighted by pupils: (300×80 + 100×90) / 400
-    assert "92,5" in row["message"] and "\u221211,5" in row["message"]
+    assert "100" in row["message"] and "\u22124" in row["message"]
     # 2023-2024: écoles only, A 84 and B 74 → 79.
     row = epci.loc["2023-2024"]
     assert row["open_data_value"] == pytest.approx(79.0)
@@ -99,7 +100,11 @@ def test_agglomeration_figure_against_open_data(ips, agg):
 def test_agreement_within_tolerance_is_coherent(agg):
     checks = ips_crosscheck(portrait({"cites-6-et-30": 79.0}, reference=94.0), agg)
     status = checks[checks["quartier_id"].isna()].set_index("rentree")["status"]
-    assert status.to_dict() == {"2022-2023": "cohérent", "2023-2024": "écart"}  # 92.5 / 79
+    # Écoles: 100 (A, C) in 2022-2023 and 79 (A, B) in 2023-2024, against 94 ± 2.
+    assert status.to_dict() == {"2022-2023": "écart", "2023-2024": "écart"}
+    near = ips_crosscheck(portrait({"cites-6-et-30": 79.0}, reference=99.0), agg)
+    status = near[near["quartier_id"].isna()].set_index("rentree")["status"]
+    assert status.to_dict() == {"2022-2023": "cohérent", "2023-2024": "écart"}
 
 
 def test_quartier_without_schools_is_not_verifiable(agg):

@@ -143,10 +143,17 @@ def _empty_checks() -> pd.DataFrame:
     )
 
 
-def _pick_rows(agg: pd.DataFrame) -> pd.DataFrame:
-    """One row per rentrée: secteur « ensemble », niveau « ensemble » when published."""
+def _pick_rows(agg: pd.DataFrame, first: str = "ensemble") -> pd.DataFrame:
+    """One row per rentrée, secteur « ensemble », niveau ``first`` when published.
+
+    The agglomeration is compared on its écoles (``first="ecole"``): they are published
+    every rentrée, so the rentrées compare (the collèges, published for 2022-2023 only, are
+    described in the method). A quartier is compared on all the schools the commune lists
+    for it (``first="ensemble"``).
+    """
+    order = [first, *[n for n in ("ensemble", "ecole", "college") if n != first]]
     rows = agg[agg["secteur"].eq("ensemble")].copy()
-    rank = rows["niveau"].map({"ensemble": 0, "ecole": 1, "college": 2})
+    rank = rows["niveau"].map({niveau: i for i, niveau in enumerate(order)})
     rows = rows.assign(_rank=rank).sort_values(["rentree", "_rank"])
     return rows.drop_duplicates("rentree").drop(columns="_rank")
 
@@ -240,7 +247,7 @@ def ips_crosscheck(
         mask = ips_agg["territoire_nom"].eq(territory)
         if reference_code is not None:
             mask |= ips_agg["territoire_code"].eq(reference_code)
-        picked = _pick_rows(ips_agg[mask])
+        picked = _pick_rows(ips_agg[mask], first="ecole")
         if picked.empty:
             rows.append(
                 {
