@@ -238,6 +238,7 @@ def test_write_figures_renders_every_figure_from_the_tables(
     assert stems == sorted(
         [
             *(f"ecarts_{q}" for q in convention.quartiers["quartier_id"]),
+            *(f"carte_communes_{q}" for q in convention.quartiers["quartier_id"]),
             "ecarts_quartiers",
             "carte_situation",
             "carte_situation_zoom",

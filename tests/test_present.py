@@ -350,3 +350,30 @@ def test_figures_are_embedded_pngs(tables: present.Tables) -> None:
     assert 'src="data:image/png;base64,iVBOR' in chart
     assert "Carte de localisation non disponible" in present.locator_map_html(tables)
     assert "Carte des IPS non disponible" in present.ips_map_html(tables)
+
+
+def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
+    """A report embeds the build's PNG (same bytes) instead of drawing the figure again."""
+    import base64
+    import re
+
+    from indicators.config import Paths
+    from indicators.pipeline import build
+
+    paths = Paths.from_root(project_root)
+    build(paths)
+    tables = present.load_tables(project_root)
+    figures = paths.processed / "exports" / "figures"
+    for html_text, name in [
+        (present.gap_chart_html(tables, "cites-6-et-30"), "ecarts_cites-6-et-30"),
+        (present.gaps_across_html(tables), "ecarts_quartiers"),
+        (present.locator_map_html(tables), "carte_situation"),
+        (present.locator_map_html(tables, "cite-du-transvaal"), "carte_communes_cite-du-transvaal"),
+        (present.ips_map_html(tables), "carte_ips_ecoles_2024_2025"),
+    ]:
+        encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", str(html_text)).group(1)
+        assert base64.b64decode(encoded) == (figures / f"{name}.png").read_bytes(), name
+    # A PNG that no longer matches the manifest is not trusted: the figure is drawn again.
+    (figures / "ecarts_quartiers.png").write_bytes(b"not the build's figure")
+    encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", str(present.gaps_across_html(tables)))
+    assert base64.b64decode(encoded.group(1)).startswith(b"\x89PNG")

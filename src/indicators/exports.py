@@ -313,6 +313,7 @@ def write_figures(
     - ``ecarts_quartiers``: :func:`~indicators.charts.plot_gaps_across`;
     - ``carte_situation`` (and ``carte_situation_zoom`` when quartier shapes exist):
       :func:`~indicators.maps.plot_locator_map`;
+    - ``carte_communes_<quartier_id>``: :func:`~indicators.maps.plot_quartier_communes`;
     - ``carte_ips_ecoles_<rentrée>`` and ``carte_ecart_ips_ecoles_<rentrée>``: the IPS
       choropleth and gap map for ``rentree`` (default: the latest with écoles);
     - ``carte_carroyage`` when a ``grid`` table exists: the Filosofi cells of the
@@ -328,6 +329,7 @@ def write_figures(
         plot_ips_choropleth,
         plot_ips_gap_map,
         plot_locator_map,
+        plot_quartier_communes,
     )
 
     directory = Path(directory)
@@ -352,6 +354,9 @@ def write_figures(
         save(plot_locator_map(communes, quartiers, shapes), "carte_situation")
         if shapes is not None and len(shapes):
             save(plot_locator_map(communes, quartiers, shapes, zoom=True), "carte_situation_zoom")
+        for quartier_id in quartiers["quartier_id"]:
+            ax = plot_quartier_communes(communes, quartiers, quartier_id, shapes)
+            save(ax, f"carte_communes_{quartier_id}")
     ips_communes = tables.get("ips_communes")
     if communes is not None and ips_communes is not None:
         chosen = rentree or _latest_rentree(ips_communes)

@@ -571,6 +571,31 @@ def _classify(values: np.ndarray, scheme: str, k: int) -> MapClassifier:
     return classifier
 
 
+def plot_quartier_communes(
+    communes: gpd.GeoDataFrame,
+    quartiers: pd.DataFrame,
+    quartier_id: str,
+    shapes: gpd.GeoDataFrame | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """The locator map framed on one quartier's communes (its shape when supplied).
+
+    Raises
+    ------
+    ParameterError
+        ``quartier_id`` is not in ``quartiers``.
+    """
+    chosen = quartiers[quartiers["quartier_id"] == quartier_id]
+    if chosen.empty:
+        known = ", ".join(map(str, quartiers["quartier_id"]))
+        raise ParameterError(f"unknown quartier id {quartier_id!r}; expected one of: {known}")
+    if shapes is not None:
+        shapes = shapes[shapes["quartier_id"] == quartier_id]
+    title = f"{chosen['name'].iloc[0]} : communes concernées"
+    return plot_locator_map(communes, chosen, shapes, zoom=True, title=title, ax=ax)
+
+
 def plot_ips_choropleth(
     communes: gpd.GeoDataFrame,
     ips_communes: pd.DataFrame,
