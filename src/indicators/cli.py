@@ -74,6 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("indicators: interrupted; previous outputs left as they were", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The output was piped into a command that stopped reading (e.g. `| head`): the
+        # work is done; silence Python's second error on the closed stdout.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
