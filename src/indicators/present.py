@@ -595,7 +595,6 @@ def _figure_html(ax: Any, alt: str, kind: str = "") -> Html:
 
     ``kind`` (e.g. ``map``) is an extra CSS class, for the print layout.
     """
-    import base64
     import io
 
     import matplotlib.pyplot as plt
@@ -606,7 +605,14 @@ def _figure_html(ax: Any, alt: str, kind: str = "") -> Html:
         figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight", pad_inches=0.05)
     finally:
         plt.close(figure)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return _png_html(buffer.getvalue(), alt, kind)
+
+
+def _png_html(png: bytes, alt: str, kind: str = "") -> Html:
+    """A PNG embedded as a ``data:`` URI in a ``<figure>`` (``kind``: extra CSS class)."""
+    import base64
+
+    data = base64.b64encode(png).decode("ascii")
     return Html(
         f'<figure class="{" ".join(["chart", kind]).strip()}"><img alt="{html.escape(alt)}" '
         f'src="data:image/png;base64,{data}"></figure>'
@@ -621,7 +627,6 @@ def _prerendered(tables: Tables, name: str, alt: str, kind: str = "") -> Html | 
     instead of drawing the figure a second time (and its kernel then needs neither
     matplotlib nor geopandas). A file missing or not matching the manifest is ignored.
     """
-    import base64
     import hashlib
 
     processed = tables.__dict__.get("_processed")
@@ -636,11 +641,7 @@ def _prerendered(tables: Tables, name: str, alt: str, kind: str = "") -> Html | 
         return None
     if hashlib.sha256(data).hexdigest() != expected:
         return None
-    encoded = base64.b64encode(data).decode("ascii")
-    return Html(
-        f'<figure class="{" ".join(["chart", kind]).strip()}"><img alt="{html.escape(alt)}" '
-        f'src="data:image/png;base64,{encoded}"></figure>'
-    )
+    return _png_html(data, alt, kind)
 
 
 def _notice(text: str) -> Html:
