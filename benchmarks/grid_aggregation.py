@@ -8,8 +8,8 @@ name, the Parquet metadata and the printed output) and SYNTHETIC perimeters of 2
 aggregate" for:
 
 - ``read_only``: reading the two files and nothing else (the baseline);
-- ``lattice_centroid``, ``lattice_intersects``, ``lattice_area``: :func:`indicators.aggregate.
-  aggregate_grid` with each method (no per-cell geometry);
+- ``lattice_centroid``, ``lattice_intersects``, ``lattice_area``:
+  :func:`indicators.analysis.aggregate.aggregate_grid` with each method (no per-cell geometry);
 - ``sjoin_squares``: cells built as squares, ``geopandas.sjoin(predicate="intersects")``,
   groupby sums (the intersects rule done the usual way);
 - ``overlay_area``: cells as squares, ``geopandas.overlay(how="intersection")``, area
@@ -200,7 +200,7 @@ def run_variant(variant: str, cells_path: Path, per_path: Path, out_path: Path) 
     import pyarrow.parquet  # noqa: F401  (imported before the clock starts, for every variant)
     import shapely
 
-    from indicators.aggregate import aggregate_grid
+    from indicators.analysis.aggregate import aggregate_grid
 
     rss_imports = _rss_mb()
     timings: dict[str, float] = {}

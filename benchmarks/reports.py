@@ -16,7 +16,7 @@ work on the same cores changes every figure.
 
 When JupyterLab is installed in the environment (``make lab``), ``jsonschema`` imports
 ``rfc3987-syntax`` (about 1 s) in every process that loads ``nbformat``; the batch blocks
-that import (:func:`indicators.reports._avoid_slow_imports`), a plain ``papermill`` does
+that import (:func:`indicators.report.batch._avoid_slow_imports`), a plain ``papermill`` does
 not. The script says which case it measured.
 
 Usage::

@@ -18,7 +18,7 @@ root: str = ""  # project root holding data/processed; empty for this checkout
 # Divion, côte à côte, comparés à l'ensemble de l'agglomération (CABBALR).
 
 # %%
-from indicators import present
+from indicators.report import present
 
 tables = present.load_tables(root)
 present.caveats_html(tables)

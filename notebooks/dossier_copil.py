@@ -29,7 +29,7 @@ rentree_ips: str = ""  # rentrée of the IPS map, e.g. 2024-2025; empty for the 
 # 6. Sources et méthodes
 
 # %%
-from indicators import present
+from indicators.report import present
 
 tables = present.load_tables(root)
 present.caveats_html(tables)

@@ -17,12 +17,12 @@ quartier_id: str = "cites-6-et-30"  # quartier used in the examples below
 #
 # Point de départ pour une analyse dans JupyterLab. Les tables viennent de
 # `data/processed`, écrites par `indicators build` ; elles ne se modifient pas à la main.
-# Les fonctions de `indicators.present` donnent les tableaux en français utilisés dans
+# Les fonctions de `indicators.report.present` donnent les tableaux en français utilisés dans
 # les rapports ; les tables brutes (colonnes en anglais, valeurs numériques) sont dans
 # l'objet `tables`.
 
 # %%
-from indicators import present
+from indicators.report import present
 
 tables = present.load_tables(root)
 present.html_table(present.tables_overview_fr(tables))

@@ -13,7 +13,7 @@ quartier_id: str = "cites-6-et-30"  # quartier to describe (ids: data/processed/
 root: str = ""  # project root holding data/processed; empty for this checkout
 
 # %%
-from indicators import present
+from indicators.report import present
 
 tables = present.load_tables(root)
 present.title_html(tables, quartier_id)

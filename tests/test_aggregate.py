@@ -1,4 +1,4 @@
-"""Tests of indicators.aggregate: Filosofi grid cells aggregated to perimeters.
+"""Tests of indicators.analysis.aggregate: Filosofi grid cells aggregated to perimeters.
 
 The main fixture is a 3 × 3 block of 200 m cells whose lower-left corner is the
 EPSG:3035 point (X0, Y0). Values are chosen so that each membership rule gives sums
@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from indicators.aggregate import LABELS_FR, OUTPUT_COLUMNS, aggregate_grid
+from indicators.analysis.aggregate import LABELS_FR, OUTPUT_COLUMNS, aggregate_grid
 from indicators.errors import InputError, ParameterError, SchemaError
 
 X0, Y0 = 3_800_000, 2_900_000  # a lattice point of EPSG:3035 in northern France
@@ -304,7 +304,7 @@ def test_custom_id_column():
 def test_results_do_not_depend_on_batching(monkeypatch):
     shapes = {"a": box(50, 50, 450, 450), "b": box(100, 0, 600, 333), "c": box(0, 0, 600, 600)}
     expected = aggregate_grid(block(), layer(shapes), method="area")
-    monkeypatch.setattr("indicators.aggregate._BATCH_CELLS", 1)  # one perimeter per batch
+    monkeypatch.setattr("indicators.analysis.aggregate._BATCH_CELLS", 1)  # one perimeter per batch
     pd.testing.assert_frame_equal(aggregate_grid(block(), layer(shapes), method="area"), expected)
 
 

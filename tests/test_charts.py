@@ -18,11 +18,11 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.text import Text
 
-from indicators import style
-from indicators.charts import plot_gap_chart, plot_gaps_across
-from indicators.convention import read_convention
+from indicators.analysis.gaps import compute_gaps
+from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
-from indicators.gaps import compute_gaps
+from indicators.figures import style
+from indicators.figures.charts import plot_gap_chart, plot_gaps_across
 
 from .conftest import CONVENTION
 

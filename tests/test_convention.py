@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.convention import parse_convention, read_convention, slugify
+from indicators.convention.parse import parse_convention, read_convention, slugify
 from indicators.errors import InputError
 
 from .conftest import CONVENTION, FIXTURES

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.crosscheck import (
+from indicators.analysis.crosscheck import (
     CHECK_COLUMNS,
     build_checks,
     ips_crosscheck,
@@ -16,7 +16,12 @@ from indicators.crosscheck import (
     read_quartier_schools,
 )
 from indicators.errors import InputError
-from indicators.ips import combine_ips, ips_for_territory, read_ips_ap2022, read_ips_colleges
+from indicators.sources.ips import (
+    combine_ips,
+    ips_for_territory,
+    read_ips_ap2022,
+    read_ips_colleges,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).resolve().parent / "fixtures" / "opendata"

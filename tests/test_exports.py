@@ -16,10 +16,14 @@ import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from indicators import aggregate, crosscheck, exports, grid, ips, maps
-from indicators.convention import read_convention
+from indicators.analysis import aggregate, crosscheck
+from indicators.analysis.gaps import compute_gaps
+from indicators.build import exports
+from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
-from indicators.gaps import compute_gaps
+from indicators.figures import maps
+from indicators.sources import filosofi as grid
+from indicators.sources import ips
 
 from .conftest import CONVENTION, FIXTURES
 

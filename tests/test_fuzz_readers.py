@@ -24,12 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.crosscheck import read_quartier_schools
+from indicators.analysis.crosscheck import read_quartier_schools
 from indicators.errors import IndicatorsError
-from indicators.geo import read_epci_members, read_perimeters
-from indicators.grid import GRID_COLUMNS, read_filosofi_grid
-from indicators.insee import SECRECY_MARKERS, parse_numbers, read_insee_csv
-from indicators.ips import IPS_COLUMNS, IPS_MAX, IPS_MIN, read_ips
+from indicators.sources.csvfiles import SECRECY_MARKERS, parse_numbers, read_insee_csv
+from indicators.sources.filosofi import GRID_COLUMNS, read_filosofi_grid
+from indicators.sources.geo import read_epci_members, read_perimeters
+from indicators.sources.ips import IPS_COLUMNS, IPS_MAX, IPS_MIN, read_ips
 
 from .conftest import FIXTURES, RAW
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indicators.convention import read_convention
-from indicators.gaps import compute_gaps, gap_qualifier, reading
+from indicators.analysis.gaps import compute_gaps, gap_qualifier, reading
+from indicators.convention.parse import read_convention
 
 from .conftest import CONVENTION
 

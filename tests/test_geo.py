@@ -11,7 +11,7 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from indicators.errors import InputError
-from indicators.geo import (
+from indicators.sources.geo import (
     LAMBERT93,
     communes_of_epci,
     quartier_shapes,

@@ -11,7 +11,7 @@ import pytest
 from shapely import affinity
 
 from indicators.errors import InputError
-from indicators.grid import (
+from indicators.sources.filosofi import (
     GRID_COLUMNS,
     GRID_CRS,
     cells_to_geodataframe,

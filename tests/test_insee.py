@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indicators.build.storage import sha256_file
 from indicators.errors import InputError
-from indicators.insee import check_raw_manifest, parse_numbers, read_insee_csv
-from indicators.io import sha256_file
+from indicators.sources.csvfiles import check_raw_manifest, parse_numbers, read_insee_csv
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from indicators.errors import InputError
-from indicators.ips import (
+from indicators.sources.ips import (
     AGGREGATE_COLUMNS,
     IPS_COLUMNS,
     combine_ips,
@@ -265,7 +265,7 @@ def test_real_divion_means(real_ips):
 
 def test_schema_errors_are_the_projects(fixture_ips):
     from indicators.errors import SchemaError
-    from indicators.ips import validate_ips
+    from indicators.sources.ips import validate_ips
 
     broken = fixture_ips.copy()
     broken.loc[0, "secteur"] = "autre"

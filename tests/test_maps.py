@@ -22,8 +22,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 from shapely.geometry import Polygon
 
-from indicators import maps, style
 from indicators.errors import InputError, ParameterError
+from indicators.figures import maps, style
 
 from .conftest import CONVENTION, FIXTURES, RAW
 
@@ -369,7 +369,7 @@ def test_grid_map_classes_outlines_imputed_and_secret(grid, shapes, communes):
 
 
 def test_grid_map_refuses_cells_without_crs(grid):
-    from indicators.grid import cells_to_geodataframe
+    from indicators.sources.filosofi import cells_to_geodataframe
 
     squares = cells_to_geodataframe(grid)
     bare = gpd.GeoDataFrame(squares.drop(columns="geometry"), geometry=list(squares.geometry))
@@ -383,8 +383,8 @@ def test_grid_map_refuses_cells_without_crs(grid):
 
 @pytest.fixture(scope="module")
 def shipped():
-    from indicators.convention import read_convention
-    from indicators.opendata import build_open_data
+    from indicators.build.opendata import build_open_data
+    from indicators.convention.parse import read_convention
 
     convention = read_convention(CONVENTION)
     tables = build_open_data(RAW, convention.portrait, convention.quartiers)

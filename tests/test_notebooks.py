@@ -19,8 +19,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from indicators import reports
 from indicators.config import Paths
+from indicators.report import batch as reports
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -90,7 +90,7 @@ def test_parameters_cell(name: str) -> None:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, int]:
     """A built copy of the project and one `indicators report` of it (all reports)."""
-    from indicators.pipeline import build
+    from indicators.build.pipeline import build
 
     root = tmp_path_factory.mktemp("notebooks") / "project"
     shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")

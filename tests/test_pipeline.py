@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from indicators.build.pipeline import build
 from indicators.cli import main
 from indicators.config import Paths
 from indicators.errors import InputError
-from indicators.pipeline import build
 
 TABLES = ("quartiers", "portrait", "objectives", "gaps")
 
@@ -82,7 +82,7 @@ def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> Non
     # Once the change is acknowledged in SHA256SUMS, the parser reports the bad line.
     sums = paths.raw / "SHA256SUMS"
     sums.chmod(0o644)
-    from indicators.io import sha256_file
+    from indicators.build.storage import sha256_file
 
     lines = [
         f"{sha256_file(convention)}  convention/convention-divion-2024.txt"
@@ -111,15 +111,15 @@ def test_killed_build_leaves_previous_outputs(project_root: Path) -> None:
     # in the staging folder, before the swap.
     script = f"""
 import os, signal
-import indicators.io as io
+import indicators.build.storage as io
 from indicators.config import Paths
-from indicators.pipeline import build
+from indicators.build.pipeline import build
 real = io.atomic_write_bytes
 def dying(path, data):
     real(path, data)
     os.kill(os.getpid(), signal.SIGKILL)
 io.atomic_write_bytes = dying
-import indicators.pipeline as pipeline
+import indicators.build.pipeline as pipeline
 pipeline.atomic_write_bytes = dying
 build(Paths.from_root({str(project_root)!r}), figures=False)
 """

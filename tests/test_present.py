@@ -1,4 +1,4 @@
-"""Tests of the French display layer of the reports (:mod:`indicators.present`).
+"""Tests of the French display layer of the reports (:mod:`indicators.report.present`).
 
 Expected strings are read by hand in the convention (``data/raw/convention``): Cités 6 et
 30 has a poverty rate of « 50,9 % » against « 18,8 % » for the CABBALR (gap 50,9 − 18,8 =
@@ -17,12 +17,12 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from indicators import present
+from indicators.analysis.gaps import compute_gaps
+from indicators.build.storage import write_table
 from indicators.config import Paths
-from indicators.convention import read_convention
+from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
-from indicators.gaps import compute_gaps
-from indicators.io import write_table
+from indicators.report import present
 
 matplotlib.use("Agg")
 
@@ -357,8 +357,8 @@ def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
     import base64
     import re
 
+    from indicators.build.pipeline import build
     from indicators.config import Paths
-    from indicators.pipeline import build
 
     paths = Paths.from_root(project_root)
     build(paths)

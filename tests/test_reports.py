@@ -19,11 +19,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from indicators import reports
+from indicators.build.storage import write_table
 from indicators.cli import main
 from indicators.config import Paths
 from indicators.errors import InputError, ParameterError
-from indicators.io import write_table
+from indicators.report import batch as reports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 MANIFEST = {

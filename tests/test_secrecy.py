@@ -37,10 +37,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from indicators.aggregate import METHODS
+from indicators.analysis.aggregate import METHODS
+from indicators.build.exports import HEADERS_FR, SHEETS_FR, read_geopackage, read_xlsx
 from indicators.cli import main
-from indicators.exports import HEADERS_FR, SHEETS_FR, read_geopackage, read_xlsx
-from indicators.geo import read_communes
+from indicators.sources.geo import read_communes
 
 from .conftest import RAW
 

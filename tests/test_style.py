@@ -11,7 +11,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
-from indicators import style
+from indicators.figures import style
 
 NBSP, NNBSP, MINUS = "\u00a0", "\u202f", "\u2212"
 

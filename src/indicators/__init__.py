@@ -1,6 +1,6 @@
 """Indicators for the quartiers of a French contrat de ville.
 
-The pipeline runs one way: ``data/raw`` → :func:`indicators.pipeline.build` →
+The pipeline runs one way: ``data/raw`` → :func:`indicators.build.pipeline.build` →
 ``data/processed`` → notebooks → ``reports/``.
 """
 

@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
 
     paths = Paths.from_root(args.root)
     if args.command == "build":
-        from indicators.pipeline import build
+        from indicators.build.pipeline import build
 
         result = build(paths, figures=not args.no_figures)
         counts = ", ".join(f"{name} {len(table)}" for name, table in result.tables.items())
@@ -55,7 +55,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"note: {note}")
         return 0
     if args.command == "report":
-        from indicators.reports import run_reports
+        from indicators.report.batch import run_reports
 
         return run_reports(paths, quartiers=args.quartiers, jobs=args.jobs)
     raise AssertionError(args.command)  # pragma: no cover

@@ -3,7 +3,7 @@
 The templates in ``notebooks/`` are jupytext ``py:percent`` files; each is converted to a
 notebook in memory and run by papermill with its parameters (one fiche per quartier, the
 comparison, the dossier for the comité de pilotage). Everything is written into a staging
-folder that replaces ``reports/`` in one move at the end (:func:`indicators.io.
+folder that replaces ``reports/`` in one move at the end (:func:`indicators.build.storage.
 staged_directory`): a killed run leaves the previous reports as they were.
 
 Outputs, in ``reports/``:
@@ -46,9 +46,9 @@ from pathlib import Path
 from typing import Any
 
 from indicators import __version__
+from indicators.build.storage import atomic_write_bytes, staged_directory
 from indicators.config import Paths
 from indicators.errors import InputError, ParameterError, ReportError
-from indicators.io import atomic_write_bytes, staged_directory
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 600
@@ -195,7 +195,7 @@ def _check_parameters(job: ReportJob, declared: Mapping[str, str], path: Path) -
 
 def _read_quartiers(paths: Paths) -> dict[str, str]:
     """Quartier id → name, in the convention's order."""
-    from indicators.io import read_table
+    from indicators.build.storage import read_table
 
     path = paths.processed / "quartiers.parquet"
     if not path.exists():
@@ -433,7 +433,7 @@ def _now() -> str:
 
 
 def _data_info(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    from indicators.present import data_fingerprint
+    from indicators.report.present import data_fingerprint
 
     return {
         "built_at": manifest.get("built_at"),
@@ -470,7 +470,7 @@ def execute_report(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from indicators.present import data_version_fr, format_datetime_fr
+    from indicators.report.present import data_version_fr, format_datetime_fr
 
     staging_dir = Path(staging)
     started, clock = _now(), time.perf_counter()
@@ -674,7 +674,7 @@ def error_text(error: Mapping[str, Any] | None) -> str:
 
 def index_html(entries: Sequence[Mapping[str, Any]], manifest: Mapping[str, Any]) -> str:
     """The French ``index.html``: every report, its status, date, parameters, data."""
-    from indicators.present import data_version_fr, format_datetime_fr
+    from indicators.report.present import data_version_fr, format_datetime_fr
 
     rows = []
     for entry in entries:
@@ -768,7 +768,7 @@ def run_reports(
         Missing processed tables or unreadable templates.
     """
     _avoid_slow_imports()  # before jupytext / nbformat import jsonschema
-    from indicators.present import load_manifest
+    from indicators.report.present import load_manifest
 
     echo = echo or print
     if jobs is not None and jobs < 1:

@@ -154,7 +154,7 @@ def compute_gaps(portrait: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     portrait
-        The ``portrait`` table (see :mod:`indicators.convention`).
+        The ``portrait`` table (see :mod:`indicators.convention.parse`).
 
     Returns
     -------

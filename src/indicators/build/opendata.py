@@ -32,14 +32,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from indicators.crosscheck import (
+from indicators.analysis.crosscheck import (
     build_checks,
     ips_crosscheck,
     quartier_ips,
     read_quartier_schools,
 )
 from indicators.errors import InputError
-from indicators.geo import (
+from indicators.sources.geo import (
     LAMBERT93,
     QP_PATTERN,
     communes_of_epci,
@@ -49,9 +49,9 @@ from indicators.geo import (
     read_perimeters,
     read_qpv_contours,
 )
-from indicators.grid import read_filosofi_grid
-from indicators.insee import check_pattern, check_raw_manifest, check_unique, read_insee_csv
-from indicators.ips import combine_ips, ips_by_commune, ips_for_territory, read_ips
+from indicators.sources.filosofi import read_filosofi_grid
+from indicators.sources.csvfiles import check_pattern, check_raw_manifest, check_unique, read_insee_csv
+from indicators.sources.ips import combine_ips, ips_by_commune, ips_for_territory, read_ips
 
 __all__ = ["EPCI_LABEL", "NOTE_COLUMNS", "build_open_data"]
 
@@ -173,7 +173,7 @@ def build_open_data(
         ``communes`` = « ; »-separated names). Without it, quartier ids come from the
         portrait and no QPV code is known.
     check_manifest
-        Verify ``SHA256SUMS`` first (see :func:`indicators.insee.check_raw_manifest`).
+        Verify ``SHA256SUMS`` first (see :func:`indicators.sources.csvfiles.check_raw_manifest`).
     epci_label
         Name of the agglomeration in the portrait's ``reference_territory``.
 

@@ -37,8 +37,8 @@ from shapely.geometry import box
 
 if TYPE_CHECKING:
     from mapclassify.classifiers import MapClassifier
-from indicators import style
 from indicators.errors import InputError, ParameterError
+from indicators.figures import style
 from indicators.numbers import NBSP, format_number
 
 LAMBERT93 = "EPSG:2154"
@@ -941,7 +941,7 @@ def plot_grid_map(
     Parameters
     ----------
     cells
-        The ``grid`` table (:data:`indicators.grid.GRID_COLUMNS`; squares are rebuilt
+        The ``grid`` table (:data:`indicators.sources.filosofi.GRID_COLUMNS`; squares are rebuilt
         from ``x``, ``y`` in EPSG:3035) or a GeoDataFrame of cells with a CRS.
     perimeters
         Quartier shapes to outline (GeoDataFrame with a CRS).
@@ -960,7 +960,7 @@ def plot_grid_map(
         squares = check_layer(cells, "grid")
     else:
         _require(cells, ("x", "y", "men", "men_pauv", "i_est"), "grid")
-        from indicators.grid import cells_to_geodataframe
+        from indicators.sources.filosofi import cells_to_geodataframe
 
         squares = cells_to_geodataframe(cells).to_crs(LAMBERT93)
     _require(squares, ("men", "men_pauv"), "grid")

@@ -18,7 +18,7 @@ How a figure's status is drawn, everywhere:
 
 Colours give the reading of the gap (``gaps.reading``): unfavourable to the quartier in
 vermillion, favourable in blue, no favourable direction (e.g. the share of social
-housing) in grey — the Okabe-Ito colours of :mod:`indicators.style`.
+housing) in grey — the Okabe-Ito colours of :mod:`indicators.figures.style`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from indicators import style
 from indicators.catalog import BY_ID, INDICATORS
 from indicators.errors import InputError, ParameterError
+from indicators.figures import style
 from indicators.numbers import MISSING_TEXT, format_number, format_value
 
 GAP_COLUMNS = ("quartier_id", "indicator_id", "gap", "gap_qualifier", "reading", "label_fr")

@@ -2,7 +2,7 @@
 
 This is the only writer of ``data/processed``. Every table is computed and validated
 in memory first, then written into a staging folder that replaces ``data/processed``
-in one move (:func:`indicators.io.staged_directory`): a failure or a killed run leaves
+in one move (:func:`indicators.build.storage.staged_directory`): a failure or a killed run leaves
 the previous outputs as they were. The same inputs give byte-identical tables; the
 manifest records the sha256 of every raw input, the package version and the build time
 (taken from ``SOURCE_DATE_EPOCH`` when set, for fully reproducible builds).
@@ -20,11 +20,11 @@ import pandas as pd
 
 from indicators import __version__
 from indicators.config import Paths
-from indicators.convention import read_convention
-from indicators.gaps import compute_gaps
-from indicators.insee import check_raw_manifest
-from indicators.io import atomic_write_bytes, sha256_file, staged_directory, write_table
-from indicators.schemas import SCHEMAS, validate
+from indicators.convention.parse import read_convention
+from indicators.analysis.gaps import compute_gaps
+from indicators.sources.csvfiles import check_raw_manifest
+from indicators.build.storage import atomic_write_bytes, sha256_file, staged_directory, write_table
+from indicators.build.schemas import SCHEMAS, validate
 
 MANIFEST = "manifest.json"
 EXPORTS = "exports"
@@ -87,7 +87,7 @@ def compute_tables(paths: Paths) -> BuildResult:
     for name, schema in SCHEMAS.items():
         tables[name] = validate(tables[name], schema, source=source)
 
-    from indicators.opendata import build_open_data
+    from indicators.build.opendata import build_open_data
 
     open_data = build_open_data(
         paths.raw, convention.portrait, convention.quartiers, check_manifest=False
@@ -96,7 +96,7 @@ def compute_tables(paths: Paths) -> BuildResult:
     notes.extend(f"{src} : {msg}" for src, msg in opendata_notes.itertuples(index=False))
     tables.update(open_data)
     if "grid" in tables:
-        from indicators.maps import mask_small_cells
+        from indicators.figures.maps import mask_small_cells
 
         if "quartier_shapes" in tables:
             tables["grid_quartiers"] = aggregate_quartiers(
@@ -121,7 +121,7 @@ def aggregate_quartiers(grid: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFram
     between neighbouring quartiers); « intersects » (INSEE's reference, overestimates)
     and the area-weighted method follow for comparison.
     """
-    from indicators.aggregate import METHODS, aggregate_grid
+    from indicators.analysis.aggregate import METHODS, aggregate_grid
 
     order = ["centroid", *[m for m in METHODS if m != "centroid"]]
     parts = [aggregate_grid(grid, shapes, method=method) for method in order]
@@ -166,7 +166,7 @@ def write_exports(
 ) -> list[Path]:
     """The GeoPackage (EPSG:2154, for QGIS), the XLSX workbook (for spreadsheets) and
     every figure as PNG and SVG (``figures/``), for the commune's SIG and staff."""
-    from indicators.exports import write_figures, write_geopackage, write_xlsx
+    from indicators.build.exports import write_figures, write_geopackage, write_xlsx
 
     sheets = {name: tables[name] for name in XLSX_TABLES if name in tables}
     return [

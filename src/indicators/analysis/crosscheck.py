@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
-from indicators.insee import check_pattern, check_unique, read_insee_csv
-from indicators.ips import UAI_PATTERN, ips_for_schools
 from indicators.numbers import format_number, format_points
+from indicators.sources.csvfiles import check_pattern, check_unique, read_insee_csv
+from indicators.sources.ips import UAI_PATTERN, ips_for_schools
 
 __all__ = [
     "CHECK_COLUMNS",
@@ -115,7 +115,7 @@ def quartier_ips(ips: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        :data:`indicators.ips.AGGREGATE_COLUMNS` with ``territoire_type == "quartier"``
+        :data:`indicators.sources.ips.AGGREGATE_COLUMNS` with ``territoire_type == "quartier"``
         and ``territoire_code`` = quartier id (no rows for a quartier without schools).
     """
     frames = [
@@ -212,7 +212,7 @@ def ips_crosscheck(
         reference_value, reference_territory``...); rows with ``indicator_id ==
         "school_ips"`` are used.
     ips_agg
-        Territorial means (:func:`indicators.ips.ips_for_territory`); the rows whose
+        Territorial means (:func:`indicators.sources.ips.ips_for_territory`); the rows whose
         ``territoire_nom`` equals the portrait's ``reference_territory`` (e.g.
         "CABBALR"), or whose ``territoire_code`` is ``reference_code``, are compared.
     quartier_agg

@@ -28,7 +28,7 @@ import pyogrio
 import shapely
 
 from indicators.errors import InputError
-from indicators.insee import SECRECY_MARKERS, check_unique, parse_numbers, read_insee_csv
+from indicators.sources.csvfiles import SECRECY_MARKERS, check_unique, parse_numbers, read_insee_csv
 
 __all__ = [
     "GRID_COLUMNS",

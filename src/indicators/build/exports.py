@@ -10,8 +10,8 @@
   cells, geometry dropped; two writes of the same tables give the same bytes.
 
 Statistical secrecy is enforced here too: a layer or table with a household count
-(``men``) below :data:`~indicators.maps.MIN_HOUSEHOLDS` is refused — mask it first with
-:func:`indicators.maps.mask_small_cells` (which blanks every figure of such a cell).
+(``men``) below :data:`~indicators.figures.maps.MIN_HOUSEHOLDS` is refused — mask it first with
+:func:`indicators.figures.maps.mask_small_cells` (which blanks every figure of such a cell).
 Text cells that look like spreadsheet formulas (« =… ») are written as text, never as
 formulas.
 """
@@ -36,8 +36,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from indicators.errors import InputError, ParameterError
-from indicators.io import atomic_write_bytes
-from indicators.maps import LAMBERT93, MIN_HOUSEHOLDS, check_layer
+from indicators.build.storage import atomic_write_bytes
+from indicators.figures.maps import LAMBERT93, MIN_HOUSEHOLDS, check_layer
 
 FIGURE_FORMATS = ("png", "svg")
 FIGURE_DPI = 150
@@ -229,7 +229,7 @@ def check_secrecy(df: pd.DataFrame, name: str, min_households: int = MIN_HOUSEHO
         i = int(np.flatnonzero(small)[0])
         raise InputError(
             f"no figure from fewer than {min_households} households "
-            "(mask such rows with indicators.maps.mask_small_cells)",
+            "(mask such rows with indicators.figures.maps.mask_small_cells)",
             context=f"table {name!r}, row {i}",
             column="men",
             found=format(float(households[i]), "g"),
@@ -291,7 +291,7 @@ def grid_cells_in(cells: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.DataFra
     """The grid cells whose centre lies in ``communes`` (any declared CRS)."""
     import shapely
 
-    from indicators.grid import GRID_CRS, RESOLUTION
+    from indicators.sources.filosofi import GRID_CRS, RESOLUTION
 
     area = check_layer(communes, "communes").to_crs(GRID_CRS).union_all()
     x = cells["x"].to_numpy(dtype="float64") + RESOLUTION / 2
@@ -309,22 +309,22 @@ def write_figures(
 ) -> list[Path]:
     """Every chart and map of the processed tables, as PNG and SVG files.
 
-    - ``ecarts_<quartier_id>``: :func:`~indicators.charts.plot_gap_chart` of each quartier;
-    - ``ecarts_quartiers``: :func:`~indicators.charts.plot_gaps_across`;
+    - ``ecarts_<quartier_id>``: :func:`~indicators.figures.charts.plot_gap_chart` of each quartier;
+    - ``ecarts_quartiers``: :func:`~indicators.figures.charts.plot_gaps_across`;
     - ``carte_situation`` (and ``carte_situation_zoom`` when quartier shapes exist):
-      :func:`~indicators.maps.plot_locator_map`;
-    - ``carte_communes_<quartier_id>``: :func:`~indicators.maps.plot_quartier_communes`;
+      :func:`~indicators.figures.maps.plot_locator_map`;
+    - ``carte_communes_<quartier_id>``: :func:`~indicators.figures.maps.plot_quartier_communes`;
     - ``carte_ips_ecoles_<rentrée>`` and ``carte_ecart_ips_ecoles_<rentrée>``: the IPS
       choropleth and gap map for ``rentree`` (default: the latest with écoles);
     - ``carte_carroyage`` when a ``grid`` table exists: the Filosofi cells of the
-      communes concerned by the quartiers (:func:`~indicators.maps.plot_grid_map`).
+      communes concerned by the quartiers (:func:`~indicators.figures.maps.plot_grid_map`).
 
     Figures whose tables are absent are skipped. Each figure is closed once saved.
     """
     import matplotlib.pyplot as plt
 
-    from indicators.charts import plot_gap_chart, plot_gaps_across
-    from indicators.maps import (
+    from indicators.figures.charts import plot_gap_chart, plot_gaps_across
+    from indicators.figures.maps import (
         plot_grid_map,
         plot_ips_choropleth,
         plot_ips_gap_map,

@@ -30,7 +30,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from indicators.errors import InputError, SchemaError
-from indicators.insee import (
+from indicators.sources.csvfiles import (
     SECRECY_MARKERS,
     check_pattern,
     check_range,

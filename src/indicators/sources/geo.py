@@ -33,7 +33,7 @@ import shapely
 import shapely.errors
 
 from indicators.errors import InputError
-from indicators.insee import check_pattern, check_unique, decode_text, read_insee_csv
+from indicators.sources.csvfiles import check_pattern, check_unique, decode_text, read_insee_csv
 
 __all__ = [
     "LAMBERT93",

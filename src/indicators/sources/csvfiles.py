@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators.build.storage import sha256_file
 from indicators.errors import InputError
-from indicators.io import sha256_file
 
 __all__ = [
     "SECRECY_MARKERS",

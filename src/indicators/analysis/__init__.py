@@ -1,0 +1,1 @@
+"""Pure computations on tidy tables: gaps, school means, grid aggregation, cross-checks."""

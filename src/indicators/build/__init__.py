@@ -1,0 +1,1 @@
+"""``indicators build``: the only writer of ``data/processed``."""

@@ -1,0 +1,1 @@
+"""The convention's text → quartiers, portrait, objectives."""

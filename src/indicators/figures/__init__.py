@@ -1,0 +1,1 @@
+"""Charts and maps: take ``ax=None``, return the Axes, never save."""

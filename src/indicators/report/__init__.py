@@ -1,0 +1,1 @@
+"""``indicators report``: notebooks → HTML / PDF, index."""

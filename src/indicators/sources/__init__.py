@@ -1,0 +1,1 @@
+"""Readers of the outside inputs: one module per family of files."""
