@@ -34,7 +34,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-from indicators.build.storage import sha256_file
+from indicators.hashing import sha256_file
 from indicators.cli import main
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError

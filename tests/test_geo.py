@@ -11,16 +11,10 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from indicators.errors import InputError
-from indicators.sources.geo import (
-    LAMBERT93,
-    communes_of_epci,
-    quartier_shapes,
-    read_communes,
-    read_epci_members,
-    read_layer,
-    read_perimeters,
-    read_qpv_contours,
-)
+from indicators.sources.communes import communes_of_epci, read_communes, read_epci_members
+from indicators.sources.perimeters import quartier_shapes, read_perimeters
+from indicators.sources.qpv import read_qpv_contours
+from indicators.sources.vectorfiles import LAMBERT93, read_layer
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"

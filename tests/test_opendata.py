@@ -12,12 +12,12 @@ import pytest
 from shapely.geometry import box
 
 from indicators.build.opendata import build_open_data
-from indicators.build.storage import sha256_file
+from indicators.hashing import sha256_file
 from indicators.config import Paths
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError
 from indicators.sources.filosofi import GRID_COLUMNS
-from indicators.sources.geo import LAMBERT93
+from indicators.sources.vectorfiles import LAMBERT93
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).resolve().parent / "fixtures" / "opendata"

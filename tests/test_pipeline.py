@@ -82,7 +82,7 @@ def test_failed_build_leaves_previous_outputs(project_root: Path, capsys) -> Non
     # Once the change is acknowledged in SHA256SUMS, the parser reports the bad line.
     sums = paths.raw / "SHA256SUMS"
     sums.chmod(0o644)
-    from indicators.build.storage import sha256_file
+    from indicators.hashing import sha256_file
 
     lines = [
         f"{sha256_file(convention)}  convention/convention-divion-2024.txt"

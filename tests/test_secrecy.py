@@ -40,7 +40,7 @@ from shapely.geometry import box
 from indicators.analysis.aggregate import METHODS
 from indicators.build.exports import HEADERS_FR, SHEETS_FR, read_geopackage, read_xlsx
 from indicators.cli import main
-from indicators.sources.geo import read_communes
+from indicators.sources.communes import read_communes
 
 from .conftest import RAW
 

@@ -27,7 +27,8 @@ import pandas as pd
 
 from indicators.errors import InputError
 from indicators.numbers import format_number, format_points
-from indicators.sources.csvfiles import check_pattern, check_unique, read_insee_csv
+from indicators.sources.checks import check_pattern, check_unique
+from indicators.sources.csvfiles import read_insee_csv
 from indicators.sources.ips import UAI_PATTERN, ips_for_schools
 
 __all__ = [

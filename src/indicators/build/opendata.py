@@ -39,18 +39,14 @@ from indicators.analysis.crosscheck import (
     read_quartier_schools,
 )
 from indicators.errors import InputError
-from indicators.sources.geo import (
-    LAMBERT93,
-    QP_PATTERN,
-    communes_of_epci,
-    quartier_shapes,
-    read_communes,
-    read_epci_members,
-    read_perimeters,
-    read_qpv_contours,
-)
+from indicators.sources.communes import communes_of_epci, read_communes, read_epci_members
+from indicators.sources.perimeters import quartier_shapes, read_perimeters
+from indicators.sources.qpv import QP_PATTERN, read_qpv_contours
+from indicators.sources.vectorfiles import LAMBERT93
 from indicators.sources.filosofi import read_filosofi_grid
-from indicators.sources.csvfiles import check_pattern, check_raw_manifest, check_unique, read_insee_csv
+from indicators.build.raw_manifest import check_raw_manifest
+from indicators.sources.checks import check_pattern, check_unique
+from indicators.sources.csvfiles import read_insee_csv
 from indicators.sources.ips import combine_ips, ips_by_commune, ips_for_territory, read_ips
 
 __all__ = ["EPCI_LABEL", "NOTE_COLUMNS", "build_open_data"]
@@ -173,7 +169,7 @@ def build_open_data(
         ``communes`` = « ; »-separated names). Without it, quartier ids come from the
         portrait and no QPV code is known.
     check_manifest
-        Verify ``SHA256SUMS`` first (see :func:`indicators.sources.csvfiles.check_raw_manifest`).
+        Verify ``SHA256SUMS`` first (see :func:`indicators.build.raw_manifest.check_raw_manifest`).
     epci_label
         Name of the agglomeration in the portrait's ``reference_territory``.
 

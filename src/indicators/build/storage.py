@@ -12,7 +12,6 @@ builds from the same inputs byte-identical.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import shutil
@@ -23,15 +22,6 @@ from pathlib import Path
 import pandas as pd
 
 TABLE_FORMATS = ("csv", "parquet")
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -1,4 +1,4 @@
-"""INSEE-style CSV files and the raw-data manifest, handled in one place.
+"""INSEE-style CSV files, read into one shape.
 
 French public statistics publish CSV files in several dialects: ``;`` or ``,`` (or tab)
 separators, decimal commas, thousands grouped by a space, a no-break space (U+00A0) or a
@@ -13,15 +13,8 @@ blank) where a figure is withheld. :func:`read_insee_csv` reads all of them into
 - the index is the 1-based line of each record in the file (the header is line 1), so
   later checks can name the line of a faulty value.
 
-The thousands separators are removed by this module's own normalisation: pandas' C engine
-silently ignores ``thousands="\\u202f"``.
-
->>> values, markers = parse_numbers(pd.Series(["1\\u202f600", "18,8", "NS", ""]))
->>> values.tolist()[:2], markers.tolist()
-([1600.0, 18.8], ['', '', 'NS', ''])
-
-:func:`check_raw_manifest` verifies ``data/raw/SHA256SUMS`` (``sha256sum`` format) so a
-raw file that changed is reported instead of being used silently.
+Text decoding is :func:`~indicators.sources.decoding.decode_text`; numbers and markers are
+parsed by :func:`~indicators.sources.numeric.parse_numbers`.
 """
 
 from __future__ import annotations
@@ -29,104 +22,22 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from indicators.build.storage import sha256_file
 from indicators.errors import InputError
+from indicators.sources.decoding import decode_text
+from indicators.sources.numeric import SECRECY_MARKERS, parse_numbers
 
-__all__ = [
-    "SECRECY_MARKERS",
-    "SEPARATORS",
-    "check_pattern",
-    "check_range",
-    "check_raw_manifest",
-    "check_unique",
-    "decode_text",
-    "parse_numbers",
-    "read_insee_csv",
-]
+__all__ = ["SEPARATORS", "read_insee_csv"]
 
-#: Markers that French statistical tables put in place of a withheld or unreliable value
-#: (a blank cell is handled separately, see ``allow_blank``).
-SECRECY_MARKERS: tuple[str, ...] = ("s", "nd", "nc", "NS", "faible")
 #: Separators tried, in this order, when none is given.
 SEPARATORS: tuple[str, ...] = (";", ",", "\t")
 
-_SPACES = " \u00a0\u202f\u2009"
-_GROUPED = re.compile(rf"^[+-]?\d{{1,3}}(?:[{_SPACES}]\d{{3}})+(?:[.,]\d+)?$")
-_SPACE_RUN = re.compile(rf"[{_SPACES}]")
-# UTF-8 text that was decoded as Windows-1252 and saved again ("Ã©" for "é", "â€™" for "’").
-_CP1252_HIGH = bytes(b for b in range(0x80, 0xC0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
-_MOJIBAKE = re.compile(
-    "[\u00c2\u00c3\u00c5][" + re.escape(_CP1252_HIGH.decode("cp1252")) + "]|\u00e2\u20ac"
-)
 _SEP_NAMES = {";": "';'", ",": "','", "\t": "tab"}
-
-
-# --------------------------------------------------------------------------- decoding
-def _line_of_offset(data: bytes | str, offset: int) -> int:
-    newline = b"\n" if isinstance(data, bytes) else "\n"
-    return data.count(newline, 0, offset) + 1
-
-
-def decode_text(data: bytes, *, path: str | os.PathLike[str], encoding: str | None = None) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), else Windows-1252.
-
-    Parameters
-    ----------
-    data
-        The file's bytes.
-    path
-        The file, for error messages.
-    encoding
-        Force one encoding instead of trying UTF-8 then cp1252.
-
-    Raises
-    ------
-    InputError
-        When the bytes are neither UTF-8 nor cp1252 (e.g. UTF-16), or when the text shows
-        mojibake (UTF-8 read as cp1252 and saved again: ``"Ã©"`` for ``"é"``).
-    """
-    if b"\x00" in data[:4096]:
-        raise InputError(
-            "text in UTF-8 or Windows-1252; the file contains NUL bytes (UTF-16 or binary?)",
-            path=path,
-            line=_line_of_offset(data, data.index(b"\x00")),
-            raw=True,
-        )
-    candidates = [encoding] if encoding else ["utf-8-sig", "cp1252"]
-    failure: UnicodeDecodeError | None = None
-    text: str | None = None
-    for candidate in candidates:
-        try:
-            text = data.decode(candidate)
-            break
-        except UnicodeDecodeError as exc:
-            failure = exc
-    if text is None:
-        assert failure is not None
-        raise InputError(
-            f"text in {' or '.join(candidates)}; byte 0x{data[failure.start]:02x} cannot be "
-            f"decoded as {failure.encoding}",
-            path=path,
-            line=_line_of_offset(data, failure.start),
-            raw=True,
-        )
-    bad = _MOJIBAKE.search(text)
-    if bad:
-        raise InputError(
-            "text in UTF-8 or Windows-1252, not UTF-8 that was re-encoded (mojibake such as "
-            "'Ã©' for 'é'): re-export the file from its source",
-            path=path,
-            line=_line_of_offset(text, bad.start()),
-            found=text[max(0, bad.start() - 10) : bad.end() + 10].replace("\n", " "),
-        )
-    return text
 
 
 # ------------------------------------------------------------------------ separators
@@ -229,86 +140,6 @@ def _records_quoted(text: str, sep: str, path: str) -> tuple[list[str], pd.DataF
     frame.columns = header
     frame.index = pd.Index(numbers[1:], name="line")
     return header, frame
-
-
-# ---------------------------------------------------------------------------- numbers
-def parse_numbers(
-    values: pd.Series,
-    *,
-    markers: Sequence[str] | None = SECRECY_MARKERS,
-    allow_blank: bool = True,
-    path: str | os.PathLike[str] | None = None,
-    column: str | None = None,
-) -> tuple[pd.Series, pd.Series]:
-    """French-written numbers → ``float64`` values and their secrecy markers.
-
-    Accepts a decimal comma or point, thousands grouped by a space, U+00A0, U+202F or
-    U+2009, and the minus sign U+2212. A marker (compared without case) or a blank cell
-    gives ``NaN`` with the marker kept as written (``""`` for a blank cell).
-
-    Parameters
-    ----------
-    values
-        Text values; the index is used as the file line in error messages.
-    markers
-        Accepted secrecy markers (``None`` or ``()``: none accepted).
-    allow_blank
-        Whether a blank cell is an accepted missing value.
-    path, column
-        For error messages.
-
-    Returns
-    -------
-    values, markers
-        ``float64`` Series and ``str`` Series, same index as the input.
-
-    Raises
-    ------
-    InputError
-        On any other text (the message names the line, the column and the text found).
-
-    Examples
-    --------
-    >>> v, m = parse_numbers(pd.Series(["1 234,5", "\\u22122", "nd"]))
-    >>> v.tolist()[:2], m.tolist()
-    ([1234.5, -2.0], ['', '', 'nd'])
-    """
-    text = values.astype(str).str.strip()
-    number = pd.to_numeric(text, errors="coerce").astype("float64")
-    todo = number.isna() & text.ne("")
-    if todo.any():
-        raw = text[todo].str.replace("\u2212", "-", regex=False)
-        grouped = raw.str.fullmatch(_GROUPED)
-        raw = raw.where(~grouped, raw.str.replace(_SPACE_RUN, "", regex=True))
-        raw = raw.str.replace(",", ".", regex=False)
-        number.loc[todo] = pd.to_numeric(raw, errors="coerce").astype("float64")
-    finite = np.isfinite(number.to_numpy())
-    missing = ~finite
-    accepted = {m.casefold() for m in (markers or ())}
-    is_marker = text.str.casefold().isin(accepted) & missing
-    is_blank = text.eq("") & missing
-    bad = missing & ~is_marker
-    if allow_blank:
-        bad &= ~is_blank
-    if bad.any():
-        where = bad.to_numpy().nonzero()[0][0]
-        shown = ", ".join(markers or ())
-        what = "a number"
-        if shown:
-            what += f" or a secrecy marker ({shown})"
-        if allow_blank:
-            what += " or a blank cell"
-        line = values.index[where]
-        raise InputError(
-            what,
-            path=path,
-            line=int(line) if isinstance(line, (int, np.integer)) else None,
-            column=column,
-            found=str(values.iloc[where]),
-        )
-    number = number.where(finite)
-    marker = text.where(missing, "").astype(str)
-    return number, marker
 
 
 # ----------------------------------------------------------------------------- reader
@@ -428,172 +259,3 @@ def read_insee_csv(
         frame[column] = values
         frame[f"{column}_marker"] = marker
     return frame
-
-
-# -------------------------------------------------------------------------- validators
-def _line(frame: pd.DataFrame, position: int) -> int | None:
-    label = frame.index[position]
-    return int(label) if isinstance(label, (int, np.integer)) else None
-
-
-def check_pattern(
-    frame: pd.DataFrame,
-    column: str,
-    pattern: str,
-    expected: str,
-    *,
-    path: str | os.PathLike[str] | None = None,
-) -> None:
-    """Raise :class:`InputError` at the first value of ``column`` not matching ``pattern``.
-
-    >>> check_pattern(pd.DataFrame({"c": ["62270"]}), "c", r"\\d{5}", "a 5-digit code")
-    """
-    ok = frame[column].astype(str).str.fullmatch(pattern)
-    if not ok.all():
-        i = int((~ok).to_numpy().nonzero()[0][0])
-        raise InputError(
-            expected,
-            path=path,
-            line=_line(frame, i),
-            column=column,
-            found=str(frame[column].iloc[i]),
-        )
-
-
-def check_range(
-    frame: pd.DataFrame,
-    column: str,
-    low: float,
-    high: float,
-    *,
-    path: str | os.PathLike[str] | None = None,
-    what: str = "a value",
-) -> None:
-    """Raise :class:`InputError` at the first non-missing value outside ``[low, high]``."""
-    values = frame[column]
-    bad = values.notna() & ~values.between(low, high)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"{what} between {low:g} and {high:g}",
-            path=path,
-            line=_line(frame, i),
-            column=column,
-            found=f"{values.iloc[i]:g}",
-        )
-
-
-def check_unique(
-    frame: pd.DataFrame,
-    key: Sequence[str],
-    *,
-    path: str | os.PathLike[str] | None = None,
-    feature: bool = False,
-) -> None:
-    """Raise :class:`InputError` naming the second occurrence of a duplicated key.
-
-    With ``feature=True`` the index is read as a 0-based feature index (geographic layers).
-    """
-    key = list(key)
-    dup = frame.duplicated(key, keep=False)
-    if not dup.any():
-        return
-    positions = dup.to_numpy().nonzero()[0]
-    values = tuple(frame[key].iloc[positions[0]].astype(str))
-    same = [p for p in positions if tuple(frame[key].iloc[p].astype(str)) == values]
-    first, second = same[0], same[1]
-    label = "×".join(key)
-    if feature:
-        raise InputError(
-            f"each {label} once (already at feature {first})",
-            path=path,
-            feature=int(second),
-            column=key[0],
-            found="/".join(values),
-        )
-    first_line = _line(frame, first)
-    raise InputError(
-        f"each {label} once (already on line {first_line})",
-        path=path,
-        line=_line(frame, second),
-        column=key[0],
-        found="/".join(values),
-    )
-
-
-# ---------------------------------------------------------------------------- manifest
-_MANIFEST_LINE = re.compile(r"^(?P<hash>[0-9a-fA-F]{64}) [ *](?P<name>.+)$")
-_NOT_DATA = {"SHA256SUMS", "README.md"}
-
-
-def check_raw_manifest(raw_dir: str | os.PathLike[str]) -> list[str]:
-    """Verify ``<raw_dir>/SHA256SUMS`` and list the data files it does not cover.
-
-    The manifest has the ``sha256sum`` format (``<64 hex>  <path>``, paths relative to
-    ``raw_dir``, ``/``-separated); it is checked with ``cd data/raw && sha256sum -c
-    SHA256SUMS`` as well. ``README.md`` files and hidden files are documentation and are
-    not expected in it.
-
-    Parameters
-    ----------
-    raw_dir
-        The ``data/raw`` folder.
-
-    Returns
-    -------
-    list of str
-        Files present under ``raw_dir`` but not listed (relative paths, sorted): they are
-        used by the build, which reports them.
-
-    Raises
-    ------
-    InputError
-        When the manifest is missing or malformed, when a listed file is missing, or when
-        its sha256 differs (the message names the file and the manifest line).
-    """
-    raw_dir = Path(raw_dir)
-    manifest = raw_dir / "SHA256SUMS"
-    if not manifest.is_file():
-        raise InputError(
-            "a manifest of the raw files (sha256sum format)", path=manifest, found="no such file"
-        )
-    listed: set[str] = set()
-    text = decode_text(manifest.read_bytes(), path=manifest)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = _MANIFEST_LINE.match(line.rstrip())
-        if not match:
-            raise InputError(
-                "'<sha256>  <path>' as written by sha256sum", path=manifest, line=number, found=line
-            )
-        name = match["name"]
-        listed.add(name)
-        target = raw_dir / name
-        if not target.is_file():
-            raise InputError(
-                f"the file listed on line {number} of {manifest}",
-                path=target,
-                found="no such file",
-                raw=False,
-            )
-        actual = sha256_file(target)
-        if actual != match["hash"].lower():
-            raise InputError(
-                f"the sha256 recorded on line {number} of {manifest} ({match['hash'][:12]}…),"
-                f" found {actual[:12]}…: the raw file changed; if the change is intended, "
-                f"update its README and its line in SHA256SUMS",
-                path=target,
-                raw=True,
-            )
-    unlisted = []
-    for file in sorted(raw_dir.rglob("*")):
-        relative = file.relative_to(raw_dir).as_posix()
-        if (
-            file.is_file()
-            and file.name not in _NOT_DATA
-            and not any(part.startswith(".") for part in file.relative_to(raw_dir).parts)
-            and relative not in listed
-        ):
-            unlisted.append(relative)
-    return unlisted

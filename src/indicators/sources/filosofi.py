@@ -28,7 +28,9 @@ import pyogrio
 import shapely
 
 from indicators.errors import InputError
-from indicators.sources.csvfiles import SECRECY_MARKERS, check_unique, parse_numbers, read_insee_csv
+from indicators.sources.checks import check_unique
+from indicators.sources.csvfiles import read_insee_csv
+from indicators.sources.numeric import SECRECY_MARKERS, parse_numbers
 
 __all__ = [
     "GRID_COLUMNS",
