@@ -16,9 +16,8 @@ from indicators.analysis.crosscheck import (
     read_quartier_schools,
 )
 from indicators.errors import InputError
+from indicators.analysis.ips_means import combine_ips, ips_for_territory
 from indicators.sources.ips import (
-    combine_ips,
-    ips_for_territory,
     read_ips_ap2022,
     read_ips_colleges,
 )

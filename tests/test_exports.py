@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from indicators.analysis import aggregate, crosscheck
+from indicators.analysis import aggregate, crosscheck, ips_means
 from indicators.analysis.gaps import compute_gaps
 from indicators.build import exports
 from indicators.convention.parse import read_convention
@@ -219,7 +219,7 @@ def test_every_known_column_has_a_french_header(convention):
     for table in (convention.quartiers, convention.portrait, convention.objectives):
         columns.update(table.columns)
     columns.update(compute_gaps(convention.portrait).columns)
-    columns.update(ips.IPS_COLUMNS, ips.AGGREGATE_COLUMNS, crosscheck.CHECK_COLUMNS)
+    columns.update(ips.IPS_COLUMNS, ips_means.AGGREGATE_COLUMNS, crosscheck.CHECK_COLUMNS)
     columns.update(grid.GRID_COLUMNS, aggregate.OUTPUT_COLUMNS, ("source", "message"))
     missing = sorted(columns - set(exports.HEADERS_FR))
     assert missing == []

@@ -9,13 +9,15 @@ import pandas as pd
 import pytest
 
 from indicators.errors import InputError
-from indicators.sources.ips import (
+from indicators.analysis.ips_means import (
     AGGREGATE_COLUMNS,
-    IPS_COLUMNS,
     combine_ips,
     ips_by_commune,
     ips_for_schools,
     ips_for_territory,
+)
+from indicators.sources.ips import (
+    IPS_COLUMNS,
     read_ips,
     read_ips_ap2022,
     read_ips_colleges,

@@ -29,7 +29,8 @@ from indicators.errors import InputError
 from indicators.numbers import format_number, format_points
 from indicators.sources.checks import check_pattern, check_unique
 from indicators.sources.csvfiles import read_insee_csv
-from indicators.sources.ips import UAI_PATTERN, ips_for_schools
+from indicators.analysis.ips_means import ips_for_schools
+from indicators.sources.ips import UAI_PATTERN
 
 __all__ = [
     "CHECK_COLUMNS",

@@ -47,7 +47,8 @@ from indicators.sources.filosofi import read_filosofi_grid
 from indicators.build.raw_manifest import check_raw_manifest
 from indicators.sources.checks import check_pattern, check_unique
 from indicators.sources.csvfiles import read_insee_csv
-from indicators.sources.ips import combine_ips, ips_by_commune, ips_for_territory, read_ips
+from indicators.analysis.ips_means import combine_ips, ips_by_commune, ips_for_territory
+from indicators.sources.ips import read_ips
 
 __all__ = ["EPCI_LABEL", "NOTE_COLUMNS", "build_open_data"]
 

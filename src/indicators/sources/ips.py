@@ -1,4 +1,4 @@
-"""DEPP school IPS (indice de position sociale): readers and territorial means.
+"""DEPP school IPS (indice de position sociale): the three official layouts read as one table.
 
 Three official layouts are read into one tidy table, one row per school × rentrée
 (:data:`IPS_COLUMNS`, validated by :data:`IPS_SCHEMA`):
@@ -14,15 +14,12 @@ An IPS published as ``NS`` (non significatif) is missing (``NaN``) with ``ips_ma
 30–200, a duplicated UAI × rentrée, a malformed UAI or commune code is an
 :class:`~indicators.errors.InputError` naming the file, the line and the column.
 
-:func:`ips_by_commune` and :func:`ips_for_territory` compute, per rentrée × niveau ×
-secteur (with ``"ensemble"`` rows), the unweighted mean IPS of the schools with a
-published IPS and, where every such school has a pupil count, the pupil-weighted mean.
+The means of a territory's schools are :mod:`indicators.analysis.ips_means`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,25 +27,16 @@ import pandas as pd
 import pandera.pandas as pa
 
 from indicators.errors import InputError, SchemaError
-from indicators.sources.csvfiles import (
-    SECRECY_MARKERS,
-    check_pattern,
-    check_range,
-    check_unique,
-    parse_numbers,
-    read_insee_csv,
-)
+from indicators.sources.checks import check_pattern, check_range, check_unique
+from indicators.sources.csvfiles import read_insee_csv
+from indicators.sources.numeric import SECRECY_MARKERS, parse_numbers
 
 __all__ = [
-    "AGGREGATE_COLUMNS",
     "IPS_COLUMNS",
     "IPS_MAX",
     "IPS_MIN",
     "IPS_SCHEMA",
-    "combine_ips",
-    "ips_by_commune",
-    "ips_for_schools",
-    "ips_for_territory",
+    "REFERENCE_COLUMNS",
     "read_ips",
     "read_ips_ap2022",
     "read_ips_colleges",
@@ -61,7 +49,8 @@ UAI_PATTERN = r"\d{7}[A-Z]"
 COMMUNE_PATTERN = r"\d{5}|2[AB]\d{3}"
 RENTREE_PATTERN = r"\d{4}-\d{4}"
 
-_REFERENCES = [
+#: The national, académie and département references (overall, public, private).
+REFERENCE_COLUMNS = [
     f"ips_{level}{suffix}"
     for level in ("national", "academique", "departemental")
     for suffix in ("", "_public", "_prive")
@@ -80,7 +69,7 @@ IPS_COLUMNS: tuple[str, ...] = (
     "effectifs_marker",
     "ips_ecart_type",
     "ips_ecart_type_marker",
-    *_REFERENCES,
+    *REFERENCE_COLUMNS,
     "source",
     "source_line",
 )
@@ -101,7 +90,7 @@ IPS_SCHEMA = pa.DataFrameSchema(
         "effectifs_marker": pa.Column(str),
         "ips_ecart_type": pa.Column(float, pa.Check.ge(0), nullable=True),
         "ips_ecart_type_marker": pa.Column(str),
-        **{name: pa.Column(**_nullable_float) for name in _REFERENCES},
+        **{name: pa.Column(**_nullable_float) for name in REFERENCE_COLUMNS},
         "source": pa.Column(str),
         "source_line": pa.Column("int64"),
     },
@@ -139,7 +128,7 @@ _LAYOUT_AP2022 = {
 _OPTIONAL_AP2022 = {
     "effectifs": "effectifs",
     "ecart_type_de_l_ips": "ips_ecart_type",
-    **{name: name for name in _REFERENCES},
+    **{name: name for name in REFERENCE_COLUMNS},
 }
 
 
@@ -174,7 +163,7 @@ def _finish(frame: pd.DataFrame, *, path: Path, niveau: str, names: dict[str, st
             out[column] = np.nan
         if f"{column}_marker" not in out.columns:
             out[f"{column}_marker"] = ""
-    for column in _REFERENCES:
+    for column in REFERENCE_COLUMNS:
         if column not in out.columns:
             out[column] = np.nan
     out["niveau"] = niveau
@@ -235,7 +224,7 @@ def _finish(frame: pd.DataFrame, *, path: Path, niveau: str, names: dict[str, st
             exc.expected, path=path, line=exc.line, column=original["uai"], found=exc.found
         ) from None
     out = out.reset_index(drop=True)[list(IPS_COLUMNS)]
-    for column in ("ips", "effectifs", "ips_ecart_type", *_REFERENCES):
+    for column in ("ips", "effectifs", "ips_ecart_type", *REFERENCE_COLUMNS):
         out[column] = out[column].astype("float64")
     return validate_ips(out, path=path)
 
@@ -342,7 +331,7 @@ def read_ips_ap2022(path: str | os.PathLike[str], *, niveau: str = "ecole") -> p
         numeric=["ips", "effectifs", "ecart_type_de_l_ips"],
         markers=SECRECY_MARKERS,
     )
-    references = [c for c in _REFERENCES if c in frame.columns]
+    references = [c for c in REFERENCE_COLUMNS if c in frame.columns]
     for column in references:
         # References are published figures: a marker there is unexpected.
         frame[column], _ = parse_numbers(frame[column], markers=None, path=path, column=column)
@@ -373,216 +362,3 @@ def read_ips(path: str | os.PathLike[str], *, niveau: str) -> pd.DataFrame:
     frame = read_ips_colleges(path) if "Effectifs" in fields else read_ips_ecoles_2021(path)
     frame["niveau"] = niveau
     return validate_ips(frame, path=path)
-
-
-def combine_ips(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate IPS tables from several files; a UAI × rentrée in two files is an error."""
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(
-            {c: pd.Series(dtype=IPS_SCHEMA.columns[c].dtype.type) for c in IPS_COLUMNS}
-        )
-    ips = pd.concat(frames, ignore_index=True)
-    dup = ips.duplicated(["uai", "rentree"], keep=False)
-    if dup.any():
-        rows = ips[dup].sort_values(["uai", "rentree"]).head(2)
-        first, second = rows.iloc[0], rows.iloc[1]
-        raise InputError(
-            f"each UAI × rentrée in one file only (also in {first['source']}, line "
-            f"{first['source_line']})",
-            path=second["source"],
-            line=int(second["source_line"]),
-            column="uai",
-            found=f"{second['uai']}/{second['rentree']}",
-        )
-    ips = ips.sort_values(["rentree", "niveau", "commune_code", "uai"], ignore_index=True)
-    return validate_ips(ips)
-
-
-# --------------------------------------------------------------------------- aggregates
-AGGREGATE_COLUMNS: tuple[str, ...] = (
-    "territoire_type",
-    "territoire_code",
-    "territoire_nom",
-    "rentree",
-    "niveau",
-    "secteur",
-    "n_etablissements",
-    "n_ips",
-    "n_ns",
-    "ips_moyen",
-    "effectifs",
-    "ips_moyen_pondere",
-    "ips_national",
-    "ips_academique",
-    "ips_departemental",
-)
-
-
-def _with_ensembles(ips: pd.DataFrame, complete: Sequence[str]) -> pd.DataFrame:
-    """Add ``secteur == "ensemble"`` rows, and ``niveau == "ensemble"`` for ``complete``."""
-    both = pd.concat([ips, ips.assign(secteur="ensemble")], ignore_index=True)
-    extra = both[both["rentree"].isin(complete)].assign(niveau="ensemble")
-    return pd.concat([both, extra], ignore_index=True)
-
-
-def _references(ips: pd.DataFrame) -> pd.DataFrame:
-    """Published references per rentrée × niveau × secteur (where the files give them)."""
-    rows = []
-    for (rentree, niveau), group in ips.groupby(["rentree", "niveau"], sort=True):
-        for secteur, suffix in (("ensemble", ""), ("public", "_public"), ("privé", "_prive")):
-            row = {"rentree": rentree, "niveau": niveau, "secteur": secteur}
-            for level in ("national", "academique", "departemental"):
-                values = group[f"ips_{level}{suffix}"].dropna().unique()
-                row[f"ips_{level}"] = float(values[0]) if len(values) == 1 else np.nan
-            rows.append(row)
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "rentree",
-            "niveau",
-            "secteur",
-            "ips_national",
-            "ips_academique",
-            "ips_departemental",
-        ],
-    )
-
-
-def _aggregate(ips: pd.DataFrame, complete: Sequence[str], by: Sequence[str] = ()) -> pd.DataFrame:
-    data = _with_ensembles(ips, complete)
-    data = data.assign(
-        has_ips=data["ips"].notna(),
-        is_ns=data["ips_marker"].eq("NS"),
-        weight=data["effectifs"].where(data["ips"].notna()),
-    )
-    data["weighted"] = data["ips"] * data["weight"]
-    keys = [*by, "rentree", "niveau", "secteur"]
-    grouped = data.groupby(keys, sort=True)
-    out = grouped.agg(
-        n_etablissements=("uai", "size"),
-        n_ips=("has_ips", "sum"),
-        n_ns=("is_ns", "sum"),
-        ips_moyen=("ips", "mean"),
-        effectifs=("weight", "sum"),
-        n_weights=("weight", "count"),
-        weighted=("weighted", "sum"),
-    ).reset_index()
-    # A pupil-weighted mean only when every school with an IPS has a pupil count.
-    full = out["n_weights"].eq(out["n_ips"]) & out["n_ips"].gt(0) & out["effectifs"].gt(0)
-    out["ips_moyen_pondere"] = (out["weighted"] / out["effectifs"]).where(full)
-    out["effectifs"] = out["effectifs"].where(full)
-    return out.drop(columns=["n_weights", "weighted"])
-
-
-def _complete_rentrees(ips: pd.DataFrame) -> list[str]:
-    """Rentrées for which the table has both écoles and collèges."""
-    levels = ips.groupby("rentree")["niveau"].nunique()
-    return sorted(levels[levels >= 2].index)
-
-
-def ips_for_territory(
-    ips: pd.DataFrame,
-    commune_codes: Iterable[str],
-    *,
-    territoire_type: str,
-    territoire_code: str,
-    territoire_nom: str,
-    complete_rentrees: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Mean IPS of the schools located in a set of communes.
-
-    Per rentrée × niveau (``ecole``, ``college``, and ``ensemble`` for rentrées where both
-    are published) × secteur (``public``, ``privé``, ``ensemble``): number of schools
-    listed, with an IPS, with ``NS``; the unweighted mean of the published IPS; the
-    pupil-weighted mean where every school with an IPS has a pupil count (collèges).
-    Schools with ``NS`` or no IPS are left out of the means, not counted as 0.
-
-    Parameters
-    ----------
-    ips
-        School × rentrée table (:data:`IPS_COLUMNS`).
-    commune_codes
-        INSEE codes of the territory's communes.
-    territoire_type, territoire_code, territoire_nom
-        Labels of the output rows.
-    complete_rentrees
-        Rentrées to give a ``niveau == "ensemble"`` row (default: those where ``ips``
-        has both niveaux).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`AGGREGATE_COLUMNS`; groups without any school are absent.
-    """
-    complete = _complete_rentrees(ips) if complete_rentrees is None else complete_rentrees
-    subset = ips[ips["commune_code"].isin(set(commune_codes))]
-    return _labelled(subset, ips, complete, territoire_type, territoire_code, territoire_nom)
-
-
-def ips_for_schools(
-    ips: pd.DataFrame,
-    uais: Iterable[str],
-    *,
-    territoire_type: str,
-    territoire_code: str,
-    territoire_nom: str,
-) -> pd.DataFrame:
-    """Mean IPS of a list of schools (e.g. those serving a quartier).
-
-    Same groups and columns as :func:`ips_for_territory`; UAIs absent from ``ips`` are
-    simply not counted (the caller reports them).
-    """
-    subset = ips[ips["uai"].isin(set(uais))]
-    complete = _complete_rentrees(ips)
-    return _labelled(subset, ips, complete, territoire_type, territoire_code, territoire_nom)
-
-
-def _labelled(
-    subset: pd.DataFrame,
-    ips: pd.DataFrame,
-    complete: Sequence[str],
-    territoire_type: str,
-    territoire_code: str,
-    territoire_nom: str,
-) -> pd.DataFrame:
-    if subset.empty:
-        return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    out = _aggregate(subset, complete)
-    out = out.merge(_references(ips), on=["rentree", "niveau", "secteur"], how="left")
-    out.insert(0, "territoire_nom", territoire_nom)
-    out.insert(0, "territoire_code", territoire_code)
-    out.insert(0, "territoire_type", territoire_type)
-    for column in ("n_etablissements", "n_ips", "n_ns"):
-        out[column] = out[column].astype("int64")
-    return out[list(AGGREGATE_COLUMNS)]
-
-
-def ips_by_commune(ips: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
-    """:func:`ips_for_territory` for each commune of ``communes`` (columns ``code, nom``).
-
-    Communes without any school in ``ips`` have no rows.
-
-    Examples
-    --------
-    >>> ips = pd.DataFrame({"uai": ["0620001A", "0620002B"], "rentree": ["2022-2023"] * 2,
-    ...     "niveau": "ecole", "commune_code": "62270", "secteur": "public",
-    ...     "ips": [80.0, np.nan], "ips_marker": ["", "NS"], "effectifs": np.nan,
-    ...     **{c: np.nan for c in _REFERENCES}})
-    >>> row = ips_by_commune(ips, pd.DataFrame({"code": ["62270"], "nom": ["Divion"]})).iloc[0]
-    >>> row["n_etablissements"], row["n_ns"], row["ips_moyen"]
-    (np.int64(2), np.int64(1), np.float64(80.0))
-    """
-    names = dict(zip(communes["code"], communes["nom"], strict=True))
-    subset = ips[ips["commune_code"].isin(set(names))]
-    if subset.empty:
-        return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
-    out = _aggregate(subset, _complete_rentrees(ips), by=["commune_code"])
-    out = out.merge(_references(ips), on=["rentree", "niveau", "secteur"], how="left")
-    out = out.rename(columns={"commune_code": "territoire_code"})
-    out.insert(0, "territoire_type", "commune")
-    out["territoire_nom"] = out["territoire_code"].map(names).astype(str)
-    for column in ("n_etablissements", "n_ips", "n_ns"):
-        out[column] = out[column].astype("int64")
-    out = out.sort_values(["territoire_code", "rentree", "niveau", "secteur"], ignore_index=True)
-    return out[list(AGGREGATE_COLUMNS)]
