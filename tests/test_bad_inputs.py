@@ -34,10 +34,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-from indicators.hashing import sha256_file
 from indicators.cli import main
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
+from indicators.hashing import sha256_file
 
 from .conftest import FIXTURES, RAW
 

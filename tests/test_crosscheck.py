@@ -15,8 +15,8 @@ from indicators.analysis.crosscheck import (
     quartier_ips,
     read_quartier_schools,
 )
-from indicators.errors import InputError
 from indicators.analysis.ips_means import combine_ips, ips_for_territory
+from indicators.errors import InputError
 from indicators.sources.ips import (
     read_ips_ap2022,
     read_ips_colleges,

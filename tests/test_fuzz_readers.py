@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 
 from indicators.analysis.crosscheck import read_quartier_schools
 from indicators.errors import IndicatorsError
-from indicators.sources.csvfiles import read_insee_csv
-from indicators.sources.numeric import SECRECY_MARKERS, parse_numbers
-from indicators.sources.filosofi import GRID_COLUMNS, read_filosofi_grid
 from indicators.sources.communes import read_epci_members
-from indicators.sources.perimeters import read_perimeters
+from indicators.sources.csvfiles import read_insee_csv
+from indicators.sources.filosofi import GRID_COLUMNS, read_filosofi_grid
 from indicators.sources.ips import IPS_COLUMNS, IPS_MAX, IPS_MIN, read_ips
+from indicators.sources.numeric import SECRECY_MARKERS, parse_numbers
+from indicators.sources.perimeters import read_perimeters
 
 from .conftest import FIXTURES, RAW
 

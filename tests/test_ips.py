@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.errors import InputError
 from indicators.analysis.ips_means import (
     AGGREGATE_COLUMNS,
     combine_ips,
@@ -16,6 +15,7 @@ from indicators.analysis.ips_means import (
     ips_for_schools,
     ips_for_territory,
 )
+from indicators.errors import InputError
 from indicators.sources.ips import (
     IPS_COLUMNS,
     read_ips,

@@ -12,10 +12,10 @@ import pytest
 from shapely.geometry import box
 
 from indicators.build.opendata import build_open_data
-from indicators.hashing import sha256_file
 from indicators.config import Paths
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError
+from indicators.hashing import sha256_file
 from indicators.sources.filosofi import GRID_COLUMNS
 from indicators.sources.vectorfiles import LAMBERT93
 

@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators.analysis.ips_means import ips_for_schools
 from indicators.errors import InputError
 from indicators.numbers import format_number, format_points
 from indicators.sources.checks import check_pattern, check_unique
 from indicators.sources.csvfiles import read_insee_csv
-from indicators.analysis.ips_means import ips_for_schools
 from indicators.sources.ips import UAI_PATTERN
 
 __all__ = [

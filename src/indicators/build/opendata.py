@@ -38,17 +38,17 @@ from indicators.analysis.crosscheck import (
     quartier_ips,
     read_quartier_schools,
 )
+from indicators.analysis.ips_means import combine_ips, ips_by_commune, ips_for_territory
+from indicators.build.raw_manifest import check_raw_manifest
 from indicators.errors import InputError
+from indicators.sources.checks import check_pattern, check_unique
 from indicators.sources.communes import communes_of_epci, read_communes, read_epci_members
+from indicators.sources.csvfiles import read_insee_csv
+from indicators.sources.filosofi import read_filosofi_grid
+from indicators.sources.ips import read_ips
 from indicators.sources.perimeters import quartier_shapes, read_perimeters
 from indicators.sources.qpv import QP_PATTERN, read_qpv_contours
 from indicators.sources.vectorfiles import LAMBERT93
-from indicators.sources.filosofi import read_filosofi_grid
-from indicators.build.raw_manifest import check_raw_manifest
-from indicators.sources.checks import check_pattern, check_unique
-from indicators.sources.csvfiles import read_insee_csv
-from indicators.analysis.ips_means import combine_ips, ips_by_commune, ips_for_territory
-from indicators.sources.ips import read_ips
 
 __all__ = ["EPCI_LABEL", "NOTE_COLUMNS", "build_open_data"]
 

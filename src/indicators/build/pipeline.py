@@ -19,13 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from indicators import __version__
-from indicators.config import Paths
-from indicators.convention.parse import read_convention
 from indicators.analysis.gaps import compute_gaps
 from indicators.build.raw_manifest import check_raw_manifest
-from indicators.build.storage import atomic_write_bytes, staged_directory, write_table
-from indicators.hashing import sha256_file
 from indicators.build.schemas import SCHEMAS, validate
+from indicators.build.storage import atomic_write_bytes, staged_directory, write_table
+from indicators.config import Paths
+from indicators.convention.parse import read_convention
+from indicators.hashing import sha256_file
 
 MANIFEST = "manifest.json"
 EXPORTS = "exports"
