@@ -304,7 +304,9 @@ def test_custom_id_column():
 def test_results_do_not_depend_on_batching(monkeypatch):
     shapes = {"a": box(50, 50, 450, 450), "b": box(100, 0, 600, 333), "c": box(0, 0, 600, 600)}
     expected = aggregate_grid(block(), layer(shapes), method="area")
-    monkeypatch.setattr("indicators.analysis.aggregate._BATCH_CELLS", 1)  # one perimeter per batch
+    monkeypatch.setattr(
+        "indicators.analysis.grid_membership._BATCH_CELLS", 1
+    )  # one perimeter per batch
     pd.testing.assert_frame_equal(aggregate_grid(block(), layer(shapes), method="area"), expected)
 
 

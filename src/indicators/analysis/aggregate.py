@@ -15,11 +15,11 @@ CRS, with one of three membership rules:
     perimeters then exceeds the total.
 ``"intersects"``
     A cell belongs to a perimeter when their interiors share some area (more than
-    :data:`AREA_TOLERANCE_M2`). Weight 1. This is the rule issue 6 calls INSEE's
-    reference method; it counts whole boundary cells, so it overestimates, and two
-    neighbouring perimeters share their boundary cells. Unlike
-    ``geopandas.sjoin(predicate="intersects")`` it does not take cells that only
-    touch the perimeter along an edge or at a corner.
+    :data:`~indicators.analysis.grid_membership.AREA_TOLERANCE_M2`). Weight 1. This
+    is the rule issue 6 calls INSEE's reference method; it counts whole boundary
+    cells, so it overestimates, and two neighbouring perimeters share their boundary
+    cells. Unlike ``geopandas.sjoin(predicate="intersects")`` it does not take cells
+    that only touch the perimeter along an edge or at a corner.
 ``"area"``
     Area-weighted: each cell's counts are multiplied by the share of its area
     inside the perimeter (exact polygon clipping, ``0 < weight <= 1``). Over
@@ -51,35 +51,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import shapely
 
-from indicators.errors import InputError, ParameterError, SchemaError
+from indicators.analysis.grid_inputs import VALUE_COLUMNS, prepare_perimeters, validated_cell_keys
+from indicators.analysis.grid_lattice import sum_by
+from indicators.analysis.grid_membership import memberships
+from indicators.errors import ParameterError
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-CELL_SIZE = 200
-"""Side of a Filosofi cell, in metres."""
-
-GRID_CRS = "EPSG:3035"
-"""CRS of the Filosofi grid (ETRS89-LAEA)."""
-
 METHODS = ("centroid", "intersects", "area")
-
-VALUE_COLUMNS = ("men", "ind", "men_pauv", "ind_snv", "log_soc", "log_total")
-CELL_COLUMNS = ("idcar_200m", "x", "y", "i_est", *VALUE_COLUMNS)
-
-AREA_TOLERANCE_M2 = 1e-6
-"""Intersection areas within 1 mm² of 0 (or of a full cell) are taken as 0 (or full).
-
-It absorbs floating-point noise (about 1e-8 m² at most) so that a cell the boundary
-only grazes is not counted by the ``"intersects"`` rule.
-"""
 
 POOR_CELL_THRESHOLD = 30.0
 """A cell counts in ``n_cells_pauv_gt_30`` when its poor-household share exceeds this (%)."""
-
-_BATCH_CELLS = 1 << 22  # bounding-box cells handled at once (memory bound)
 
 LABELS_FR = {
     "n_cells": "nombre de carreaux habités",
@@ -135,10 +119,11 @@ def aggregate_grid(
     Parameters
     ----------
     cells
-        One row per populated cell with the columns of :data:`CELL_COLUMNS`: ``x``,
-        ``y`` (integer EPSG:3035 coordinates of the lower-left corner, multiples of
-        200), ``i_est`` (1 = imputed cell), and the float counts ``men``, ``ind``,
-        ``men_pauv``, ``ind_snv``, ``log_soc``, ``log_total`` (NaN where unknown).
+        One row per populated cell with the columns of
+        :data:`~indicators.analysis.grid_inputs.CELL_COLUMNS`: ``x``, ``y`` (integer
+        EPSG:3035 coordinates of the lower-left corner, multiples of 200), ``i_est``
+        (1 = imputed cell), and the float counts ``men``, ``ind``, ``men_pauv``,
+        ``ind_snv``, ``log_soc``, ``log_total`` (NaN where unknown).
         ``idcar_200m`` only names cells in error messages (the reader checks that it
         agrees with x, y). ``cells.attrs["path"]``, when set, is named in error messages.
     perimeters
@@ -209,301 +194,10 @@ def aggregate_grid(
         raise ParameterError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if not isinstance(min_households, int | float) or not min_households > 0:
         raise ParameterError(f"min_households must be a positive number; got {min_households!r}")
-    ids, geoms = _prepare_perimeters(perimeters, id_column)
-    cell_keys = _cell_keys(cells)
-    perimeter, row, weight = _memberships(geoms, cells, cell_keys, method)
+    ids, geoms = prepare_perimeters(perimeters, id_column)
+    cell_keys = validated_cell_keys(cells)
+    perimeter, row, weight = memberships(geoms, cells, cell_keys, method)
     return _summarise(cells, ids, perimeter, row, weight, method, id_column, min_households)
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-def _prepare_perimeters(perimeters, id_column: str) -> tuple[pd.Index, np.ndarray]:
-    """Validate the perimeter layer; return its ids and oriented EPSG:3035 polygons."""
-    path = getattr(perimeters, "attrs", {}).get("path")
-    if not hasattr(perimeters, "geometry") or not hasattr(perimeters, "crs"):
-        raise InputError("a GeoDataFrame of perimeters", path=path)
-    if perimeters.crs is None:
-        raise InputError(
-            "a declared CRS on the perimeter layer (none found; set it, e.g. EPSG:2154)",
-            path=path,
-        )
-    if id_column not in perimeters.columns:
-        raise SchemaError(f"an identifier column {id_column!r}", path=path)
-    ids = perimeters[id_column]
-    for i, value in enumerate(ids):
-        if pd.isna(value) or str(value).strip() == "":
-            raise InputError("a perimeter identifier", path=path, feature=i, column=id_column)
-    ids = pd.Index(ids.astype(str), dtype="str", name=id_column)
-    duplicated = ids.duplicated()
-    if duplicated.any():
-        i = int(np.flatnonzero(duplicated)[0])
-        raise InputError(
-            "unique perimeter identifiers", path=path, feature=i, column=id_column, found=ids[i]
-        )
-    _check_geometries(np.asarray(perimeters.geometry.array, dtype=object), ids, path, "")
-    projected = perimeters.geometry.to_crs(GRID_CRS)
-    geoms = np.asarray(projected.array, dtype=object)
-    _check_geometries(geoms, ids, path, " after reprojection to EPSG:3035")
-    geoms = shapely.orient_polygons(geoms)  # exterior rings counter-clockwise, holes clockwise
-    shapely.prepare(geoms)
-    return ids, geoms
-
-
-def _check_geometries(geoms: np.ndarray, ids: pd.Index, path, when: str) -> None:
-    kinds = shapely.get_type_id(geoms)  # -1 for None
-    empty = shapely.is_empty(geoms) | (kinds < 0)
-    polygonal = np.isin(kinds, (3, 6))  # Polygon, MultiPolygon
-    valid = shapely.is_valid(geoms)
-    for i in np.flatnonzero(empty | ~polygonal | ~valid):
-        where = {"path": path, "feature": int(i), "context": f"perimeter {ids[i]!r}"}
-        if empty[i]:
-            raise InputError(f"a non-empty polygon{when}", **where)
-        if not polygonal[i]:
-            raise InputError(f"a Polygon or MultiPolygon{when}", found=geoms[i].geom_type, **where)
-        reason = shapely.is_valid_reason(geoms[i])
-        raise InputError(f"a valid polygon{when}", found=reason, **where)
-
-
-def _cell_keys(cells: pd.DataFrame) -> np.ndarray:
-    """Validate the cell table and return one int64 lattice key per cell."""
-    path = cells.attrs.get("path")
-    missing = [c for c in CELL_COLUMNS if c not in cells.columns]
-    if missing:
-        raise SchemaError(f"the Filosofi cell columns {', '.join(missing)}", path=path)
-    for column in ("x", "y", "i_est"):
-        if not pd.api.types.is_integer_dtype(cells[column].dtype):
-            raise SchemaError("integers", path=path, column=column, found=str(cells[column].dtype))
-    for column in VALUE_COLUMNS:
-        if not pd.api.types.is_float_dtype(cells[column].dtype):
-            raise SchemaError(
-                "floating-point numbers (NaN where unknown)",
-                path=path,
-                column=column,
-                found=str(cells[column].dtype),
-            )
-    indices = []
-    for column in ("x", "y"):
-        values = cells[column].to_numpy(dtype=np.int64)
-        index, remainder = np.divmod(values, CELL_SIZE)
-        off = np.flatnonzero(remainder)
-        if off.size:
-            raise InputError(
-                f"a multiple of {CELL_SIZE} (lower-left corner of a 200 m cell in EPSG:3035)",
-                found=str(values[off[0]]),
-                **_cell_place(cells, int(off[0]), column),
-            )
-        if index.size and (index.min() < -(1 << 30) or index.max() >= 1 << 30):
-            i = int(np.argmax(np.abs(index)))
-            raise InputError(
-                "an EPSG:3035 coordinate in metres",
-                found=str(values[i]),
-                **_cell_place(cells, i, column),
-            )
-        indices.append(index)
-    i_est = cells["i_est"].to_numpy()
-    bad = np.flatnonzero((i_est != 0) & (i_est != 1))
-    if bad.size:
-        raise InputError(
-            "0 or 1", found=str(i_est[bad[0]]), **_cell_place(cells, int(bad[0]), "i_est")
-        )
-    return _key(indices[0], indices[1])
-
-
-def _cell_place(cells: pd.DataFrame, i: int, column: str) -> dict:
-    return {
-        "path": cells.attrs.get("path"),
-        "column": column,
-        "context": f"row {i + 1} (cell {cells['idcar_200m'].iloc[i]!r})",
-    }
-
-
-def _key(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
-    """Unique int64 key of lattice cell (ix, iy), for |ix|, |iy| < 2**30."""
-    return ix.astype(np.int64, copy=False) * (1 << 32) + (
-        iy.astype(np.int64, copy=False) + (1 << 31)
-    )
-
-
-# --------------------------------------------------------------------------- membership
-
-
-def _memberships(
-    geoms: np.ndarray, cells: pd.DataFrame, cell_keys: np.ndarray, method: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(perimeter index, cell row, weight > 0) for every cell a perimeter takes."""
-    s = float(CELL_SIZE)
-    bounds = shapely.bounds(geoms)
-    ix0 = np.floor(bounds[:, 0] / s).astype(np.int64)
-    iy0 = np.floor(bounds[:, 1] / s).astype(np.int64)
-    ix0 -= ix0 * s > bounds[:, 0]  # guard against rounding in the division
-    iy0 -= iy0 * s > bounds[:, 1]
-    nx = np.floor(bounds[:, 2] / s).astype(np.int64) - ix0 + 1
-    ny = np.floor(bounds[:, 3] / s).astype(np.int64) - iy0 + 1
-    sizes = nx * ny
-
-    out_p, out_row, out_w = [], [], []
-    start = 0
-    while start < len(geoms):
-        stop = start + 1
-        total = int(sizes[start])
-        while stop < len(geoms) and total + sizes[stop] <= _BATCH_CELLS:
-            total += int(sizes[stop])
-            stop += 1
-        batch = np.arange(start, stop)
-        p, row, w = _batch_memberships(
-            geoms, batch, ix0, iy0, nx, ny, sizes, cells, cell_keys, method
-        )
-        out_p.append(p)
-        out_row.append(row)
-        out_w.append(w)
-        start = stop
-    if not out_p:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    return np.concatenate(out_p), np.concatenate(out_row), np.concatenate(out_w)
-
-
-def _batch_memberships(geoms, batch, ix0, iy0, nx, ny, sizes, cells, cell_keys, method):
-    s = float(CELL_SIZE)
-    bsizes = sizes[batch]
-    offsets = np.cumsum(bsizes) - bsizes
-    total = int(bsizes.sum())
-    # Bounding-box cells of each perimeter, column-major: flat = offset + column * ny + row.
-    local_p = np.repeat(np.arange(batch.size), bsizes)
-    flat = np.arange(total) - offsets[local_p]
-    col, lat_row = np.divmod(flat, ny[batch][local_p])
-    ix = ix0[batch][local_p] + col
-    iy = iy0[batch][local_p] + lat_row
-    data_row = _match(_key(ix, iy), cells, cell_keys)
-    populated = np.flatnonzero(data_row >= 0)
-    p = batch[local_p[populated]]
-    row = data_row[populated]
-    if method == "centroid":
-        inside = shapely.contains_xy(geoms[p], (ix[populated] + 0.5) * s, (iy[populated] + 0.5) * s)
-        return p[inside], row[inside], np.ones(int(inside.sum()))
-    areas = _cell_areas(geoms[batch], ix0[batch], iy0[batch], ny[batch], offsets, total)
-    area = areas[populated]
-    full = s * s
-    if (area < -1e-3).any() or (area > full + 1e-3).any():  # pragma: no cover - a bug
-        raise RuntimeError("internal error: a cell's intersection area is out of range")
-    weight = np.clip(area, 0.0, full) / full
-    weight[area <= AREA_TOLERANCE_M2] = 0.0
-    weight[area >= full - AREA_TOLERANCE_M2] = 1.0
-    taken = weight > 0
-    weight = np.ones(int(taken.sum())) if method == "intersects" else weight[taken]
-    return p[taken], row[taken], weight
-
-
-def _match(keys: np.ndarray, cells: pd.DataFrame, cell_keys: np.ndarray) -> np.ndarray:
-    """Row of ``cells`` holding each lattice key, or -1 (hash of the small side only)."""
-    unique, inverse = np.unique(keys, return_inverse=True)
-    position = pd.Index(unique).get_indexer(cell_keys)
-    found = np.flatnonzero(position >= 0)
-    counts = np.bincount(position[found], minlength=unique.size)
-    if (counts > 1).any():
-        k = int(np.flatnonzero(counts > 1)[0])
-        rows = found[position[found] == k]
-        raise InputError(
-            "one row per cell",
-            found=f"{rows.size} rows",
-            **_cell_place(cells, int(rows[1]), "idcar_200m"),
-        )
-    row_of_unique = np.full(unique.size, -1, dtype=np.int64)
-    row_of_unique[position[found]] = found
-    return row_of_unique[inverse]
-
-
-def _cell_areas(geoms, ix0, iy0, ny, offsets, total) -> np.ndarray:
-    """Exact area of each bounding-box cell inside its perimeter (flat, column-major).
-
-    Green's theorem: area(P ∩ cell) = -Σ_edges ∫ (clamp(y(x), y0, y1) - y0) dx along
-    each oriented edge clipped to the cell's column. Edges wholly above a cell
-    contribute -(y1 - y0) × their signed width; they are spread down the column with a
-    difference array. Edges crossing the cell's row band are integrated exactly.
-    """
-    s = float(CELL_SIZE)
-    parts, part_p = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    same_ring = ring_of[:-1] == ring_of[1:]
-    p = part_p[ring_part[ring_of[:-1][same_ring]]]
-    # Local coordinates: origin at the lower-left corner of each perimeter's box.
-    ox, oy = ix0[p] * s, iy0[p] * s
-    xa = coords[:-1, 0][same_ring] - ox
-    ya = coords[:-1, 1][same_ring] - oy
-    xb = coords[1:, 0][same_ring] - ox
-    yb = coords[1:, 1][same_ring] - oy
-    slanted = xa != xb  # vertical edges contribute nothing to ∫ ... dx
-    p, xa, ya, xb, yb = p[slanted], xa[slanted], ya[slanted], xb[slanted], yb[slanted]
-
-    # Split each edge into pieces, one per lattice column it crosses.
-    lo, hi = np.minimum(xa, xb), np.maximum(xa, xb)
-    c_lo = np.maximum(np.floor(lo / s).astype(np.int64), 0)
-    c_hi = np.maximum(np.floor(hi / s).astype(np.int64), c_lo)
-    count = c_hi - c_lo + 1
-    e = np.repeat(np.arange(p.size), count)
-    c = c_lo[e] + (np.arange(e.size) - np.repeat(np.cumsum(count) - count, count))
-    left = np.maximum(lo[e], c * s)
-    right = np.minimum(hi[e], (c + 1) * s)
-    forward = xb[e] > xa[e]
-    x_start = np.where(forward, left, right)
-    x_end = np.where(forward, right, left)
-    y_start = _y_at(x_start, xa[e], ya[e], xb[e], yb[e])
-    y_end = _y_at(x_end, xa[e], ya[e], xb[e], yb[e])
-    width = x_end - x_start  # signed, in the edge's direction
-    keep = width != 0
-    e, c, width, y_start, y_end = e[keep], c[keep], width[keep], y_start[keep], y_end[keep]
-    pe = p[e]
-    nyp = ny[pe]
-    base = offsets[pe] + c * nyp  # flat index of the column's bottom cell
-
-    r_lo = np.clip(np.floor(np.minimum(y_start, y_end) / s).astype(np.int64), 0, nyp - 1)
-    r_hi = np.clip(np.floor(np.maximum(y_start, y_end) / s).astype(np.int64), r_lo, nyp - 1)
-
-    # Pieces wholly above rows 0 .. r_lo - 1 of their column.
-    above = r_lo > 0
-    diff = _sum_by(
-        np.concatenate([base[above], base[above] + r_lo[above]]),
-        np.concatenate([width[above], -width[above]]),
-        total + 1,
-    )
-    full = np.cumsum(diff[:total])
-
-    # Pieces crossing rows r_lo .. r_hi: exact integral of the clamped height.
-    count = r_hi - r_lo + 1
-    q = np.repeat(np.arange(width.size), count)
-    r = r_lo[q] + (np.arange(q.size) - np.repeat(np.cumsum(count) - count, count))
-    mean = _mean_clamped(y_start[q] - r * s, y_end[q] - r * s, s)
-    partial = _sum_by(base[q] + r, width[q] * mean, total)
-    return -(s * full + partial)
-
-
-def _sum_by(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
-    """Float sums of ``weights`` by ``index`` (np.bincount returns int64 when empty)."""
-    return np.bincount(index, weights=weights, minlength=size).astype(np.float64, copy=False)
-
-
-def _y_at(x, xa, ya, xb, yb):
-    """Ordinate of the edge (xa, ya)-(xb, yb) at abscissa x (exact at both ends)."""
-    y = ya + (x - xa) / (xb - xa) * (yb - ya)
-    return np.where(x == xb, yb, np.where(x == xa, ya, y))
-
-
-def _mean_positive(a, b):
-    """Mean of max(u, 0) for u running linearly from a to b (no cancellation)."""
-    high, low = np.maximum(a, b), np.minimum(a, b)
-    mixed = (high > 0) & (low < 0)
-    span = np.where(mixed, high - low, 1.0)
-    return np.where(low >= 0, (a + b) / 2, np.where(mixed, high * high / (2 * span), 0.0))
-
-
-def _mean_clamped(a, b, s):
-    """Mean of clamp(u, 0, s) for u running linearly from a to b."""
-    both_above = (a >= s) & (b >= s)
-    return np.where(both_above, s, _mean_positive(a, b) - _mean_positive(a - s, b - s))
-
-
-# --------------------------------------------------------------------------- summary
 
 
 def _summarise(cells, ids, perimeter, row, weight, method, id_column, min_households):
@@ -514,8 +208,8 @@ def _summarise(cells, ids, perimeter, row, weight, method, id_column, min_househ
 
     def weighted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         unknown = np.isnan(values)
-        total = _sum_by(perimeter, weight * np.where(unknown, 0.0, values), n)
-        n_unknown = _sum_by(perimeter, unknown, n)
+        total = sum_by(perimeter, weight * np.where(unknown, 0.0, values), n)
+        n_unknown = sum_by(perimeter, unknown, n)
         return total, n_unknown > 0
 
     sums, unknown = {}, {}
@@ -529,8 +223,8 @@ def _summarise(cells, ids, perimeter, row, weight, method, id_column, min_househ
     with np.errstate(divide="ignore", invalid="ignore"):
         poor_share = 100 * poor_cell / men_cell
     is_poor = ~share_unknown & (men_cell > 0) & (poor_share > POOR_CELL_THRESHOLD)
-    n_poor = _sum_by(perimeter, is_poor, n)
-    n_poor_unknown = _sum_by(perimeter, share_unknown, n) > 0
+    n_poor = sum_by(perimeter, is_poor, n)
+    n_poor_unknown = sum_by(perimeter, share_unknown, n) > 0
     n_cells = np.bincount(perimeter, minlength=n)
 
     secret = sums["men"] < min_households  # a lower bound when some households are unknown
