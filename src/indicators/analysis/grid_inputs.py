@@ -19,9 +19,9 @@ __all__ = [
     "CELL_COLUMNS",
     "GRID_CRS",
     "VALUE_COLUMNS",
-    "validated_cell_keys",
     "cell_place",
     "prepare_perimeters",
+    "validated_cell_keys",
 ]
 
 GRID_CRS = "EPSG:3035"
