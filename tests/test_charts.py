@@ -22,7 +22,8 @@ from indicators.analysis.gaps import compute_gaps
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
 from indicators.figures import style
-from indicators.figures.charts import plot_gap_chart, plot_gaps_across
+from indicators.figures.gap_chart import plot_gap_chart
+from indicators.figures.gaps_across import plot_gaps_across
 
 from .conftest import CONVENTION
 

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
+from indicators import secrecy
 from indicators.analysis import aggregate, crosscheck, ips_means
 from indicators.analysis.gaps import compute_gaps
 from indicators.build import exports
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
-from indicators.figures import maps
 from indicators.sources import filosofi as grid
 from indicators.sources import ips
 
@@ -79,7 +79,7 @@ def test_save_figure_refuses_paths_as_names(tmp_path, name):
 
 
 def test_geopackage_round_trip(tmp_path, communes, shapes, cells):
-    squares = maps.mask_small_cells(grid.cells_to_geodataframe(cells))
+    squares = secrecy.mask_small_cells(grid.cells_to_geodataframe(cells))
     layers = {
         "communes_ips": communes,
         "quartier_shapes": shapes.to_crs("EPSG:4326"),  # reprojected on the way in
@@ -207,7 +207,7 @@ def test_xlsx_text_is_never_a_formula_and_control_characters_go(tmp_path):
 def test_xlsx_refuses_small_household_counts(tmp_path, cells):
     with pytest.raises(InputError, match="fewer than 11 households"):
         exports.write_xlsx({"grid": cells}, tmp_path / "g.xlsx")
-    masked = maps.mask_small_cells(cells)
+    masked = secrecy.mask_small_cells(cells)
     path = exports.write_xlsx({"grid": masked}, tmp_path / "g.xlsx")
     back = exports.read_xlsx(path)["Carroyage Filosofi"]
     assert back["Ménages (carroyage)"].isna().sum() == 1

@@ -22,8 +22,14 @@ from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 from shapely.geometry import Polygon
 
+from indicators.analysis.ips_layers import communes_with_ips
 from indicators.errors import InputError, ParameterError
-from indicators.figures import maps, style
+from indicators.figures import style
+from indicators.figures.gap_map import gap_bounds, plot_gap_map
+from indicators.figures.grid_map import plot_grid_map
+from indicators.figures.ips_maps import plot_ips_choropleth, plot_ips_gap_map
+from indicators.figures.locator_maps import plot_locator_map
+from indicators.secrecy import mask_small_cells
 
 from .conftest import CONVENTION, FIXTURES, RAW
 
@@ -83,7 +89,7 @@ def _note(ax):
 
 
 def test_locator_map_highlights_and_labels_the_communes_concerned(communes, quartiers, shapes):
-    ax = maps.plot_locator_map(communes, quartiers, shapes)
+    ax = plot_locator_map(communes, quartiers, shapes)
     assert (
         ax.get_title(loc="left") == "Les communes des quartiers du contrat de ville dans la CABBALR"
     )
@@ -125,7 +131,7 @@ def test_locator_map_highlights_and_labels_the_communes_concerned(communes, quar
 
 
 def test_locator_map_without_shapes_draws_no_perimeter_and_says_so(communes, quartiers):
-    ax = maps.plot_locator_map(communes, quartiers)
+    ax = plot_locator_map(communes, quartiers)
     assert not [c for c in ax.collections if c.get_gid() == "quartier_shapes"]
     assert not any(label.startswith("Périmètre") for label in _legend(ax))
     note = _note(ax)
@@ -139,7 +145,7 @@ def test_locator_map_without_shapes_draws_no_perimeter_and_says_so(communes, qua
 
 
 def test_locator_map_zoom_names_the_quartier_shapes(communes, quartiers, shapes):
-    ax = maps.plot_locator_map(communes, quartiers, shapes, zoom=True)
+    ax = plot_locator_map(communes, quartiers, shapes, zoom=True)
     assert [t.get_text() for t in ax.texts if t.get_gid() == "quartier_cites-6-et-30"] == [
         "Cités 6 et 30"
     ]
@@ -148,7 +154,7 @@ def test_locator_map_zoom_names_the_quartier_shapes(communes, quartiers, shapes)
 
 
 def test_locator_map_reprojects_a_declared_crs(communes, quartiers):
-    ax = maps.plot_locator_map(communes.to_crs("EPSG:4326"), quartiers)
+    ax = plot_locator_map(communes.to_crs("EPSG:4326"), quartiers)
     x0, x1 = ax.get_xlim()
     assert 640_000 < x0 < 650_000 and 653_000 < x1 < 660_000
 
@@ -156,7 +162,7 @@ def test_locator_map_reprojects_a_declared_crs(communes, quartiers):
 def test_layer_without_crs_is_refused_before_drawing(communes, quartiers):
     bare = gpd.GeoDataFrame(communes.drop(columns="geometry"), geometry=list(communes.geometry))
     with pytest.raises(InputError, match="layer 'communes': expected a layer with a declared CRS"):
-        maps.plot_locator_map(bare, quartiers)
+        plot_locator_map(bare, quartiers)
     assert plt.get_fignums() == []
 
 
@@ -164,27 +170,27 @@ def test_empty_geometry_is_refused_with_its_feature(communes, quartiers):
     broken = communes.copy()
     broken.loc[1, "geometry"] = Polygon()
     with pytest.raises(InputError, match="feature 1, layer 'communes': expected a non-empty"):
-        maps.plot_locator_map(broken, quartiers)
+        plot_locator_map(broken, quartiers)
     assert plt.get_fignums() == []
 
 
 def test_unknown_quartier_id_in_shapes_is_refused(communes, quartiers, shapes):
     stray = shapes.assign(quartier_id="cite-inventee")
     with pytest.raises(ParameterError, match="unknown quartier id 'cite-inventee'"):
-        maps.plot_locator_map(communes, quartiers, stray)
+        plot_locator_map(communes, quartiers, stray)
     assert plt.get_fignums() == []
 
 
 def test_commune_of_the_convention_missing_from_the_layer(communes, quartiers):
     with pytest.raises(InputError, match="found 'Divion'"):
-        maps.plot_locator_map(communes[communes["nom"] != "Divion"], quartiers)
+        plot_locator_map(communes[communes["nom"] != "Divion"], quartiers)
 
 
 # --- IPS choropleth --------------------------------------------------------------------
 
 
 def test_communes_with_ips_keeps_missing_as_missing(communes, ips_communes):
-    layer = maps.communes_with_ips(communes, ips_communes, "2022-2023").set_index("code")
+    layer = communes_with_ips(communes, ips_communes, "2022-2023").set_index("code")
     assert layer.loc["62270", "ips_moyen"] == 80.0
     assert layer.loc["62270", "ecart_cabbalr"] == -8.0  # 80 − 88
     assert pd.isna(layer.loc["62178", "ips_moyen"])  # only « NS »
@@ -224,7 +230,7 @@ def test_communes_with_ips_keeps_missing_as_missing(communes, ips_communes):
 def test_ips_choropleth_legend_states_method_and_bounds(
     communes, ips_communes, scheme, k, entries, method
 ):
-    ax = maps.plot_ips_choropleth(communes, ips_communes, "2022-2023", scheme=scheme, k=k)
+    ax = plot_ips_choropleth(communes, ips_communes, "2022-2023", scheme=scheme, k=k)
     assert _legend(ax) == [*entries, "IPS non publié (2 communes)"]
     title = _legend_title(ax)
     assert f"Classes : {method} ({k} classes)" in title
@@ -245,14 +251,14 @@ def test_ips_choropleth_legend_states_method_and_bounds(
 
 
 def test_ips_choropleth_other_rentree_and_sector(communes, ips_communes):
-    ax = maps.plot_ips_choropleth(communes, ips_communes, "2021-2022", k=2)
+    ax = plot_ips_choropleth(communes, ips_communes, "2021-2022", k=2)
     # Divion 79, Alpha 91: two classes, four communes without a published IPS.
     assert _legend(ax) == [
         "79,0 à 85,0 (1 commune)",
         "85,0 à 91,0 (1 commune)",
         "IPS non publié (4 communes)",
     ]
-    ax = maps.plot_ips_choropleth(communes, ips_communes, "2022-2023", secteur="public")
+    ax = plot_ips_choropleth(communes, ips_communes, "2022-2023", secteur="public")
     assert _legend(ax)[0] == "80,0 à 80,0 (1 commune)"  # one value: one class
     assert "(public)" in _legend_title(ax)
 
@@ -273,7 +279,7 @@ def test_ips_choropleth_other_rentree_and_sector(communes, ips_communes):
 def test_ips_choropleth_bad_parameters_fail_before_drawing(communes, ips_communes, kwargs, words):
     args = {"rentree": "2022-2023", **kwargs}
     with pytest.raises(ParameterError, match=words):
-        maps.plot_ips_choropleth(communes, ips_communes, args.pop("rentree"), **args)
+        plot_ips_choropleth(communes, ips_communes, args.pop("rentree"), **args)
     assert plt.get_fignums() == []
 
 
@@ -281,7 +287,7 @@ def test_ips_choropleth_bad_parameters_fail_before_drawing(communes, ips_commune
 
 
 def test_ips_gap_map_is_diverging_and_centred_on_zero(communes, ips_communes):
-    ax = maps.plot_ips_gap_map(communes, ips_communes, "2022-2023")
+    ax = plot_ips_gap_map(communes, ips_communes, "2022-2023")
     # Gaps to 88: Divion −8, Alpha +2, Beta +12, Gamma +22 → step 5 (22 / 3 = 7,3).
     assert _legend(ax) == [
         "+10 ou plus (2 communes)",
@@ -300,13 +306,13 @@ def test_ips_gap_map_is_diverging_and_centred_on_zero(communes, ips_communes):
 
 
 def test_gap_bounds_are_symmetric():
-    assert maps.gap_bounds([-8, 2, 12, 22]) == [-10.0, -5.0, 0.0, 5.0, 10.0]
-    assert maps.gap_bounds([-0.9]) == [-2.0, -1.0, 0.0, 1.0, 2.0]
+    assert gap_bounds([-8, 2, 12, 22]) == [-10.0, -5.0, 0.0, 5.0, 10.0]
+    assert gap_bounds([-0.9]) == [-2.0, -1.0, 0.0, 1.0, 2.0]
 
 
 def test_gap_map_polarity_minus_one_puts_positive_gaps_in_red(communes):
     layer = communes.assign(gap=[5.0, -5.0, 0.0, 1.0, 2.0, 3.0])
-    ax = maps.plot_gap_map(
+    ax = plot_gap_map(
         layer, "gap", polarity=-1, title="Pauvreté", source="Source : test.", bounds=[-2, 0, 2]
     )
     handles = ax.get_legend().legend_handles
@@ -323,7 +329,7 @@ def test_gap_map_polarity_minus_one_puts_positive_gaps_in_red(communes):
 def test_gap_map_bounds_must_contain_zero(communes):
     layer = communes.assign(gap=1.0)
     with pytest.raises(ParameterError, match="contain 0"):
-        maps.plot_gap_map(layer, "gap", title="t", source="s", bounds=[1, 2, 3])
+        plot_gap_map(layer, "gap", title="t", source="s", bounds=[1, 2, 3])
     assert plt.get_fignums() == []
 
 
@@ -331,7 +337,7 @@ def test_gap_map_bounds_must_contain_zero(communes):
 
 
 def test_mask_small_cells(grid):
-    masked = maps.mask_small_cells(grid).set_index("idcar_200m")
+    masked = mask_small_cells(grid).set_index("idcar_200m")
     small = masked.loc["CRS3035RES200mN3067200E3776400"]  # 8 households
     assert bool(small["secret"])
     assert small[["men", "men_pauv", "ind", "ind_snv", "log_soc", "log_total"]].isna().all()
@@ -343,7 +349,7 @@ def test_mask_small_cells(grid):
 
 
 def test_grid_map_classes_outlines_imputed_and_secret(grid, shapes, communes):
-    ax = maps.plot_grid_map(grid, perimeters=shapes, communes=communes, vintage="2019")
+    ax = plot_grid_map(grid, perimeters=shapes, communes=communes, vintage="2019")
     # Shares: 10 %, 30 %, 35 % (imputed), secret, 60 %, 45,5 %; upper class bound included.
     assert _legend(ax) == [
         f"10{NBSP}% ou moins (1 carreau)",
@@ -374,7 +380,7 @@ def test_grid_map_refuses_cells_without_crs(grid):
     squares = cells_to_geodataframe(grid)
     bare = gpd.GeoDataFrame(squares.drop(columns="geometry"), geometry=list(squares.geometry))
     with pytest.raises(InputError, match="layer 'grid'"):
-        maps.plot_grid_map(bare)
+        plot_grid_map(bare)
     assert plt.get_fignums() == []
 
 
@@ -408,7 +414,7 @@ def _communes_with_ecole_ips(rentree: str) -> set[str]:
 
 def test_shipped_locator_map(shipped):
     tables, quartiers = shipped
-    ax = maps.plot_locator_map(tables["communes"], quartiers, tables.get("quartier_shapes"))
+    ax = plot_locator_map(tables["communes"], quartiers, tables.get("quartier_shapes"))
     named = sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label_"))
     assert named == ["Bruay-la-Buissière", "Calonne-Ricouart", "Divion"]
     if "quartier_shapes" not in tables:  # no contour nor perimeter is shipped
@@ -420,7 +426,7 @@ def test_shipped_locator_map(shipped):
 
 def test_shipped_ips_choropleth_2022(shipped):
     tables, _ = shipped
-    ax = maps.plot_ips_choropleth(tables["communes"], tables["ips_communes"], "2022-2023")
+    ax = plot_ips_choropleth(tables["communes"], tables["ips_communes"], "2022-2023")
     published = len(_communes_with_ecole_ips("2022-2023"))
     entries = _legend(ax)
     assert len(entries) == 6
@@ -432,7 +438,7 @@ def test_shipped_ips_choropleth_2022(shipped):
 
 def test_shipped_ips_gap_map_and_unknown_rentree(shipped):
     tables, _ = shipped
-    ax = maps.plot_ips_gap_map(tables["communes"], tables["ips_communes"], "2024-2025")
+    ax = plot_ips_gap_map(tables["communes"], tables["ips_communes"], "2024-2025")
     assert "Classes symétriques autour de 0" in _legend_title(ax)
     with pytest.raises(ParameterError, match="unknown rentrée '2015-2016'"):
-        maps.plot_ips_choropleth(tables["communes"], tables["ips_communes"], "2015-2016")
+        plot_ips_choropleth(tables["communes"], tables["ips_communes"], "2015-2016")

@@ -37,7 +37,8 @@ from matplotlib.figure import Figure
 
 from indicators.errors import InputError, ParameterError
 from indicators.build.storage import atomic_write_bytes
-from indicators.figures.maps import LAMBERT93, MIN_HOUSEHOLDS, check_layer
+from indicators.secrecy import MIN_HOUSEHOLDS
+from indicators.sources.layers import LAMBERT93, check_layer
 
 FIGURE_FORMATS = ("png", "svg")
 FIGURE_DPI = 150
@@ -323,14 +324,11 @@ def write_figures(
     """
     import matplotlib.pyplot as plt
 
-    from indicators.figures.charts import plot_gap_chart, plot_gaps_across
-    from indicators.figures.maps import (
-        plot_grid_map,
-        plot_ips_choropleth,
-        plot_ips_gap_map,
-        plot_locator_map,
-        plot_quartier_communes,
-    )
+    from indicators.figures.gap_chart import plot_gap_chart
+    from indicators.figures.gaps_across import plot_gaps_across
+    from indicators.figures.grid_map import plot_grid_map
+    from indicators.figures.ips_maps import plot_ips_choropleth, plot_ips_gap_map
+    from indicators.figures.locator_maps import plot_locator_map, plot_quartier_communes
 
     directory = Path(directory)
     written: list[Path] = []

@@ -97,7 +97,7 @@ def compute_tables(paths: Paths) -> BuildResult:
     notes.extend(f"{src} : {msg}" for src, msg in opendata_notes.itertuples(index=False))
     tables.update(open_data)
     if "grid" in tables:
-        from indicators.figures.maps import mask_small_cells
+        from indicators.secrecy import mask_small_cells
 
         if "quartier_shapes" in tables:
             tables["grid_quartiers"] = aggregate_quartiers(

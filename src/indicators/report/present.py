@@ -650,7 +650,7 @@ def _notice(text: str) -> Html:
 
 def gap_chart_html(tables: Tables, quartier_id: str) -> Html:
     """The quartier's chart against the agglomeration (:func:`charts.plot_gap_chart`)."""
-    from indicators.figures.charts import plot_gap_chart
+    from indicators.figures.gap_chart import plot_gap_chart
 
     row = _quartier(tables, quartier_id)
     alt = f"{_text(row['name'])} comparé à l'agglomération"
@@ -663,7 +663,7 @@ def gap_chart_html(tables: Tables, quartier_id: str) -> Html:
 
 def gaps_across_html(tables: Tables) -> Html:
     """Every quartier's gaps to the agglomeration (:func:`charts.plot_gaps_across`)."""
-    from indicators.figures.charts import plot_gaps_across
+    from indicators.figures.gaps_across import plot_gaps_across
 
     alt = "Écarts des quartiers à l'agglomération"
     built = _prerendered(tables, "ecarts_quartiers", alt)
@@ -700,7 +700,7 @@ def locator_map_html(
             "Carte de localisation non disponible : la construction des données n'a pas "
             "produit la couche des communes."
         )
-    from indicators.figures.maps import plot_locator_map, plot_quartier_communes
+    from indicators.figures.locator_maps import plot_locator_map, plot_quartier_communes
 
     if quartier_id is not None and zoom:
         ax = plot_quartier_communes(
@@ -741,7 +741,7 @@ def ips_map_html(tables: Tables, rentree: str = "", niveau: str = "ecole") -> Ht
             "Carte des IPS non disponible : la construction des données n'a pas produit les "
             "IPS par commune."
         )
-    from indicators.figures.maps import plot_ips_choropleth
+    from indicators.figures.ips_maps import plot_ips_choropleth
 
     ax = plot_ips_choropleth(tables.communes, tables.ips_communes, rentree, niveau=niveau)
     return _figure_html(ax, alt, "map")

@@ -1,0 +1,196 @@
+"""Maps of the school IPS by commune: the choropleth and the gap to the agglomeration.
+
+The IPS of a commune is the unweighted mean of the published IPS of its schools
+(:func:`~indicators.analysis.ips_layers.communes_with_ips`); a commune without a published
+IPS is hatched grey « IPS non publié », never coloured as a value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from indicators.analysis.ips_layers import communes_with_ips
+from indicators.errors import InputError, ParameterError
+from indicators.figures import mapkit as kit
+from indicators.figures import style
+from indicators.figures.gap_map import plot_gap_map
+from indicators.numbers import format_number
+from indicators.sources.layers import check_choice
+
+#: Classification methods offered, with their French names for the legend.
+SCHEMES: dict[str, str] = {
+    "quantiles": "quantiles",
+    "equal_interval": "amplitudes égales",
+    "fisher_jenks": "seuils naturels (Fisher-Jenks)",
+    "natural_breaks": "seuils naturels (Jenks)",
+}
+NIVEAUX = {"ecole": "écoles", "college": "collèges", "ensemble": "écoles et collèges"}
+SECTEURS = {"ensemble": "public et privé", "public": "public", "privé": "privé"}
+SOURCE_IPS = "DEPP, indice de position sociale (IPS) des établissements"
+MISSING_IPS_LABEL = "IPS non publié"
+IPS_NOTE = (
+    "Note : moyenne non pondérée des IPS publiés des établissements de chaque commune (la "
+    "CABBALR : moyenne de ses établissements) ; un IPS « NS » (non significatif) est exclu, "
+    "jamais compté comme 0."
+)
+
+
+def plot_ips_choropleth(
+    communes: gpd.GeoDataFrame,
+    ips_communes: pd.DataFrame,
+    rentree: str,
+    *,
+    secteur: str = "ensemble",
+    niveau: str = "ecole",
+    scheme: str = "quantiles",
+    k: int = 5,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Mean school IPS of each CABBALR commune for one rentrée (DEPP open data).
+
+    Sequential colour classes computed by mapclassify on the communes that have a
+    published IPS; the legend names the method and gives every class's bounds and
+    number of communes in French format. Communes without a published IPS (no school in
+    the files, or only « NS ») are hatched grey under « IPS non publié ». The
+    agglomeration's own mean (over its schools) is given in the legend.
+
+    Parameters
+    ----------
+    communes
+        The ``communes`` table (GeoDataFrame, ``code``, ``nom``).
+    ips_communes
+        The ``ips_communes`` table (one row per territory × rentrée × niveau × secteur).
+    rentree
+        e.g. ``"2022-2023"``.
+    secteur
+        ``"ensemble"``, ``"public"`` or ``"privé"``.
+    niveau
+        ``"ecole"``, ``"college"`` or ``"ensemble"``.
+    scheme
+        ``"quantiles"``, ``"equal_interval"``, ``"fisher_jenks"`` or ``"natural_breaks"``.
+    k
+        Number of classes (fewer if there are fewer distinct values).
+    labels
+        INSEE codes of the communes to name (default: those flagged
+        ``concerne_quartiers``, else Divion).
+    title, ax
+        Title override; Axes to draw in (a new figure when ``None``).
+
+    Raises
+    ------
+    ParameterError
+        Unknown rentrée, secteur, niveau or scheme, or ``k`` < 2 (before drawing).
+    InputError
+        Missing columns, layer without CRS, empty geometry.
+    """
+    check_choice(scheme, list(SCHEMES), "classification scheme")
+    if not isinstance(k, int) or k < 2:
+        raise ParameterError(f"k must be an integer of at least 2, got {k!r}")
+    layer = communes_with_ips(communes, ips_communes, rentree, secteur=secteur, niveau=niveau)
+    published = layer[layer["ips_publie"]]
+    missing = layer[~layer["ips_publie"]]
+    if published.empty:
+        raise InputError(
+            f"at least one commune with a published IPS for {niveau} {secteur} {rentree}",
+            context="table 'ips_communes'",
+        )
+    classifier = kit.classify(published["ips_moyen"].to_numpy(dtype=float), scheme, k)
+    n_classes = len(classifier.bins)
+    colors = style.class_colors(style.SEQUENTIAL_LEVEL, n_classes)
+    bounds = kit.class_labels(float(published["ips_moyen"].min()), list(classifier.bins))
+    counts = np.bincount(classifier.yb, minlength=n_classes)
+    if labels is None:
+        if "concerne_quartiers" in layer.columns and layer["concerne_quartiers"].any():
+            labels = list(layer.loc[layer["concerne_quartiers"].astype(bool), "code"])
+        else:
+            labels = [kit.DIVION]
+
+    with style.style_context():
+        ax = kit.frame(ax, layer)
+        for i in range(n_classes):
+            part = published[classifier.yb == i]
+            if len(part):
+                part.plot(ax=ax, color=colors[i], linewidth=0, zorder=2, gid=f"class_{i}")
+        kit.draw_missing(ax, missing)
+        layer.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
+        kit.outline(ax, layer)
+        handles: list[Patch] = [
+            Patch(
+                facecolor=colors[i],
+                edgecolor="none",
+                label=f"{bounds[i]} ({kit.plural(int(counts[i]), 'commune')})",
+            )
+            for i in range(n_classes)
+        ]
+        if len(missing):
+            handles.append(
+                kit.missing_patch(f"{MISSING_IPS_LABEL} ({kit.plural(len(missing), 'commune')})")
+            )
+        reference = float(layer["ips_cabbalr"].iloc[0])
+        legend_title = (
+            f"IPS moyen des {NIVEAUX[niveau]} ({SECTEURS[secteur]})\n"
+            f"Classes : {SCHEMES[scheme]} ({n_classes} classes)"
+        )
+        if not math.isnan(reference):
+            legend_title += f"\nMoyenne de la CABBALR : {format_number(reference, 1)}"
+        legend = kit.legend(ax, handles, legend_title)
+        legend.set_gid("classes")
+        kit.label_features(ax, layer, labels, repel=True)
+        kit.finish(
+            ax,
+            title
+            or f"Indice de position sociale des {NIVEAUX[niveau]} par commune, rentrée {rentree}",
+            f"Sources : {SOURCE_IPS}, rentrée {rentree} ; {kit.SOURCE_COMMUNES}.",
+            note=IPS_NOTE,
+            below=[legend],
+        )
+    return ax
+
+
+def plot_ips_gap_map(
+    communes: gpd.GeoDataFrame,
+    ips_communes: pd.DataFrame,
+    rentree: str,
+    *,
+    secteur: str = "ensemble",
+    niveau: str = "ecole",
+    labels: Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Each commune's mean school IPS minus the agglomeration's, diverging around 0."""
+    layer = communes_with_ips(communes, ips_communes, rentree, secteur=secteur, niveau=niveau)
+    if layer["ips_cabbalr"].isna().all():
+        raise InputError(
+            f"an agglomeration (epci) row for {niveau} {secteur} {rentree}",
+            context="table 'ips_communes'",
+        )
+    if labels is None:
+        flagged = layer.get("concerne_quartiers")
+        labels = (
+            list(layer.loc[flagged.astype(bool), "code"]) if flagged is not None else [kit.DIVION]
+        )
+    reference = format_number(float(layer["ips_cabbalr"].iloc[0]), 1)
+    return plot_gap_map(
+        layer,
+        "ecart_cabbalr",
+        polarity=1,
+        title=f"Écart de l'IPS moyen des {NIVEAUX[niveau]} à celui de la CABBALR, "
+        f"rentrée {rentree}",
+        source=f"Sources : {SOURCE_IPS}, rentrée {rentree} ({SECTEURS[secteur]}) ; "
+        f"{kit.SOURCE_COMMUNES}.",
+        legend_title=f"Écart à la moyenne de la CABBALR ({reference}), en points d'IPS\n"
+        "Classes symétriques autour de 0 (borne inférieure incluse)",
+        labels=labels,
+        feature_word="commune",
+        note=IPS_NOTE,
+        ax=ax,
+    )

@@ -1,0 +1,149 @@
+"""The figure registry: every name it lists is drawable, names match the build's files."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+
+from indicators.analysis.gaps import compute_gaps
+from indicators.build import exports
+from indicators.convention.parse import read_convention
+from indicators.errors import InputError, ParameterError
+from indicators.figures import registry
+
+from .conftest import CONVENTION, FIXTURES
+
+MAPS = FIXTURES / "maps"
+
+
+@pytest.fixture(scope="module")
+def tables():
+    convention = read_convention(CONVENTION)
+    return {
+        "quartiers": convention.quartiers,
+        "portrait": convention.portrait,
+        "gaps": compute_gaps(convention.portrait),
+        "communes": gpd.read_file(MAPS / "communes.geojson"),
+        "ips_communes": pd.read_csv(MAPS / "ips_communes.csv", dtype={"territoire_code": str}),
+        "quartier_shapes": gpd.read_file(MAPS / "quartier_shapes.geojson"),
+        "grid": pd.read_csv(MAPS / "grid.csv", dtype={"idcar_200m": str}),
+    }
+
+
+def test_figure_names_in_build_order(tables):
+    ids = list(tables["quartiers"]["quartier_id"])
+    assert registry.figure_names(tables) == [
+        *(f"ecarts_{q}" for q in ids),
+        "ecarts_quartiers",
+        "carte_situation",
+        "carte_situation_zoom",
+        *(f"carte_communes_{q}" for q in ids),
+        "carte_ips_ecoles_2022_2023",  # the latest rentrée with écoles in the fixture
+        "carte_ecart_ips_ecoles_2022_2023",
+        "carte_carroyage",
+    ]
+
+
+def test_every_listed_name_is_drawable(tables):
+    for name in registry.figure_names(tables):
+        ax = registry.draw(name, tables)
+        assert isinstance(ax, Axes), name
+        assert ax.figure.axes, name
+        plt.close(ax.figure)
+
+
+def test_names_are_the_files_the_build_writes(tables, tmp_path):
+    written = exports.write_figures(tables, tmp_path, formats=("png",), dpi=20)
+    assert [p.stem for p in written] == registry.figure_names(tables)
+
+
+def test_names_follow_the_tables(tables):
+    charts_only = {k: tables[k] for k in ("quartiers", "portrait", "gaps")}
+    ids = list(tables["quartiers"]["quartier_id"])
+    assert registry.figure_names(charts_only) == [
+        *(f"ecarts_{q}" for q in ids),
+        "ecarts_quartiers",
+    ]
+    no_shapes = {k: v for k, v in tables.items() if k not in ("quartier_shapes", "grid")}
+    names = registry.figure_names(no_shapes)
+    assert "carte_situation" in names and "carte_situation_zoom" not in names
+    assert "carte_carroyage" not in names
+    empty_shapes = {**no_shapes, "quartier_shapes": tables["quartier_shapes"].iloc[0:0]}
+    assert "carte_situation_zoom" not in registry.figure_names(empty_shapes)
+
+
+def test_rentree_chooses_the_ips_maps(tables):
+    names = registry.figure_names(tables, rentree="2021-2022")
+    assert "carte_ips_ecoles_2021_2022" in names
+    assert "carte_ecart_ips_ecoles_2021_2022" in names
+    assert "carte_ips_ecoles_2022_2023" not in names
+    ax = registry.draw("carte_ips_ecoles_2021_2022", tables)
+    assert "rentrée 2021-2022" in ax.get_title(loc="left")
+
+
+@pytest.mark.parametrize(
+    "name", ["carte_inconnue", "ecarts_", "", "../ecarts_quartiers", "carte_ips_ecoles_2022"]
+)
+def test_unknown_name_raises(tables, name):
+    with pytest.raises(ParameterError, match="unknown figure"):
+        registry.draw(name, tables)
+
+
+def test_unknown_quartier_raises_before_drawing(tables):
+    with pytest.raises(ParameterError, match="unknown quartier id 'nulle-part'"):
+        registry.draw("ecarts_nulle-part", tables)
+    with pytest.raises(ParameterError, match="unknown quartier id 'nulle-part'"):
+        registry.draw("carte_communes_nulle-part", tables)
+
+
+def test_missing_table_is_an_input_error(tables):
+    charts_only = {k: tables[k] for k in ("quartiers", "portrait", "gaps")}
+    with pytest.raises(InputError, match=r"figure 'carte_situation'.*communes"):
+        registry.draw("carte_situation", charts_only)
+
+
+def test_fixed_name_wins_over_a_pattern():
+    spec, params = registry.resolve("ecarts_quartiers")
+    assert spec.name == "ecarts_quartiers" and params == {}
+    spec, params = registry.resolve("ecarts_cites-6-et-30")
+    assert spec.name == "ecarts_quartier" and params == {"quartier_id": "cites-6-et-30"}
+    assert registry.spec_of("carte_situation").kind == "map"
+    assert registry.spec_of("ecarts_quartiers").kind == ""
+
+
+def test_alt_texts_are_the_reports(tables):
+    assert (
+        registry.alt_text("ecarts_cites-6-et-30", tables)
+        == "Cités 6 et 30 comparé à l'agglomération"
+    )
+    assert (
+        registry.alt_text("carte_communes_cites-6-et-30", tables)
+        == "Cités 6 et 30 : communes concernées"
+    )
+    assert registry.alt_text("ecarts_quartiers", tables) == (
+        "Écarts des quartiers à l'agglomération"
+    )
+    assert registry.alt_text("carte_situation", tables) == (
+        "Localisation des quartiers dans l'agglomération"
+    )
+    assert registry.alt_text("carte_ips_ecoles_2022_2023", tables) == (
+        "IPS moyen des écoles par commune, rentrée 2022-2023"
+    )
+
+
+def test_spec_names_round_trip():
+    for spec in registry.FIGURES.values():
+        params = {}
+        if "{quartier_id}" in spec.pattern:
+            params["quartier_id"] = "cite-du-transvaal"
+        if "{rentree}" in spec.pattern:
+            params["rentree"] = "2024-2025"
+        name = spec.figure_name(**params)
+        assert registry.resolve(name) == (spec, params)
