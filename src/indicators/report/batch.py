@@ -55,7 +55,12 @@ from indicators.report.index import (
     error_text,
     write_index,
 )
-from indicators.report.plan import _check_parameters, _read_quartiers, plan_reports
+from indicators.report.plan import (
+    _check_parameters,
+    _read_quartiers,
+    check_selection,
+    plan_reports,
+)
 from indicators.report.templates import declared_parameters, discover_templates, read_template
 
 EXIT_FAILED = 1
@@ -104,6 +109,7 @@ def run_reports(
     manifest = load_manifest(paths)
     names = _read_quartiers(paths)
     quartier_ids = list(names)
+    check_selection(quartier_ids, quartiers)  # before the templates are read
     found = discover_templates(paths)
     planned = plan_reports(quartier_ids, quartiers, str(paths.root), names, templates=found)
     by_name = {template.name: template for template in found}

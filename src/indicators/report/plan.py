@@ -45,6 +45,23 @@ def _read_quartiers(paths: Paths) -> dict[str, str]:
     return dict(zip(table["quartier_id"], names, strict=True))
 
 
+def check_selection(quartier_ids: Sequence[str], selection: Sequence[str] | None) -> None:
+    """Refuse selected quartier ids that are not in ``quartier_ids``.
+
+    >>> check_selection(["q1", "q2"], ["q3"])
+    Traceback (most recent call last):
+    ...
+    indicators.errors.ParameterError: unknown quartier 'q3'; valid ids: q1, q2
+    """
+    if selection:
+        unknown = [q for q in selection if q not in quartier_ids]
+        if unknown:
+            raise ParameterError(
+                f"unknown quartier {', '.join(map(repr, unknown))}; "
+                f"valid ids: {', '.join(quartier_ids)}"
+            )
+
+
 def plan_reports(
     quartier_ids: Sequence[str],
     selection: Sequence[str] | None,
@@ -69,13 +86,7 @@ def plan_reports(
     ParameterError
         For an unknown quartier id (the message lists the valid ids).
     """
-    if selection:
-        unknown = [q for q in selection if q not in quartier_ids]
-        if unknown:
-            raise ParameterError(
-                f"unknown quartier {', '.join(map(repr, unknown))}; "
-                f"valid ids: {', '.join(quartier_ids)}"
-            )
+    check_selection(quartier_ids, selection)
     chosen = [q for q in quartier_ids if not selection or q in selection]
     names = names or {}
     jobs: list[ReportJob] = []
@@ -119,4 +130,4 @@ def _check_parameters(job: ReportJob, declared: Mapping[str, str], path: Path) -
             )
 
 
-__all__ = ["ReportJob", "plan_reports"]
+__all__ = ["ReportJob", "check_selection", "plan_reports"]
