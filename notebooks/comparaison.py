@@ -1,7 +1,14 @@
 # ---
 # jupyter:
+#   indicators:
+#     title: Comparaison des quartiers
+#     key: comparaison
+#     order: 2
+#     pdf: false
+#     per_quartier: false
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: indicators
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -18,16 +25,22 @@ root: str = ""  # project root holding data/processed; empty for this checkout
 # Divion, côte à côte, comparés à l'ensemble de l'agglomération (CABBALR).
 
 # %%
-from indicators.report import present
+from indicators.report.crosscheck import crosscheck_html
+from indicators.report.display import gaps_table_fr, summary_table_fr
+from indicators.report.figures_html import gaps_across_html, locator_map_html
+from indicators.report.fragments import caveats_html
+from indicators.report.markup import html_table
+from indicators.report.provenance import sources_et_methodes
+from indicators.report.tables import load_tables
 
-tables = present.load_tables(root)
-present.caveats_html(tables)
+tables = load_tables(root)
+caveats_html(tables)
 
 # %% [markdown]
 # ## Valeurs des indicateurs
 
 # %%
-present.html_table(present.summary_table_fr(tables))
+html_table(summary_table_fr(tables))
 
 # %% [markdown]
 # ## Écarts à l'agglomération
@@ -37,16 +50,16 @@ present.html_table(present.summary_table_fr(tables))
 # parts sans sens normatif.
 
 # %%
-present.html_table(present.gaps_table_fr(tables))
+html_table(gaps_table_fr(tables))
 
 # %%
-present.gaps_across_html(tables)
+gaps_across_html(tables)
 
 # %% [markdown]
 # ## Localisation
 
 # %%
-present.locator_map_html(tables)
+locator_map_html(tables)
 
 # %% [markdown]
 # ## Contrôle croisé des IPS
@@ -55,7 +68,7 @@ present.locator_map_html(tables)
 # ministère de l'Éducation nationale.
 
 # %%
-present.crosscheck_html(tables)
+crosscheck_html(tables)
 
 # %%
-present.sources_et_methodes(tables)
+sources_et_methodes(tables)

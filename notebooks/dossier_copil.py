@@ -1,7 +1,14 @@
 # ---
 # jupyter:
+#   indicators:
+#     title: Dossier du comité de pilotage
+#     key: dossier-copil
+#     order: 1
+#     pdf: true
+#     per_quartier: false
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: indicators
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -29,10 +36,16 @@ rentree_ips: str = ""  # rentrée of the IPS map, e.g. 2024-2025; empty for the 
 # 6. Sources et méthodes
 
 # %%
-from indicators.report import present
+from indicators.report.crosscheck import crosscheck_html
+from indicators.report.display import gaps_table_fr, summary_table_fr
+from indicators.report.figures_html import gaps_across_html, ips_map_html, locator_map_html
+from indicators.report.fragments import caveats_html, findings_html, quartier_sections_html
+from indicators.report.markup import html_table
+from indicators.report.provenance import sources_et_methodes
+from indicators.report.tables import load_tables
 
-tables = present.load_tables(root)
-present.caveats_html(tables)
+tables = load_tables(root)
+caveats_html(tables)
 
 # %% [markdown]
 # ## 1. Synthèse
@@ -41,22 +54,22 @@ present.caveats_html(tables)
 # scolaires de chaque quartier, comparés à l'agglomération.
 
 # %%
-present.findings_html(tables)
+findings_html(tables)
 
 # %% [markdown]
 # ### Tableau des indicateurs
 
 # %%
-present.html_table(present.summary_table_fr(tables))
+html_table(summary_table_fr(tables))
 
 # %% [markdown]
 # ## 2. Écarts à l'agglomération
 
 # %%
-present.html_table(present.gaps_table_fr(tables))
+html_table(gaps_table_fr(tables))
 
 # %%
-present.gaps_across_html(tables)
+gaps_across_html(tables)
 
 # %% [markdown]
 # ## 3. Cartes
@@ -64,7 +77,7 @@ present.gaps_across_html(tables)
 # ### Localisation des quartiers
 
 # %%
-present.locator_map_html(tables)
+locator_map_html(tables)
 
 # %% [markdown]
 # ### Indice de position sociale des écoles, par commune
@@ -73,13 +86,13 @@ present.locator_map_html(tables)
 # du ministère de l'Éducation nationale).
 
 # %%
-present.ips_map_html(tables, rentree_ips)
+ips_map_html(tables, rentree_ips)
 
 # %% [markdown]
 # ## 4. Les quartiers
 
 # %%
-present.quartier_sections_html(tables, level=3)
+quartier_sections_html(tables, level=3)
 
 # %% [markdown]
 # ## 5. Contrôle croisé des IPS
@@ -89,7 +102,7 @@ present.quartier_sections_html(tables, level=3)
 # concernées.
 
 # %%
-present.crosscheck_html(tables)
+crosscheck_html(tables)
 
 # %%
-present.sources_et_methodes(tables)
+sources_et_methodes(tables)

@@ -17,15 +17,18 @@ quartier_id: str = "cites-6-et-30"  # quartier used in the examples below
 #
 # Point de départ pour une analyse dans JupyterLab. Les tables viennent de
 # `data/processed`, écrites par `indicators build` ; elles ne se modifient pas à la main.
-# Les fonctions de `indicators.report.present` donnent les tableaux en français utilisés dans
-# les rapports ; les tables brutes (colonnes en anglais, valeurs numériques) sont dans
+# Les fonctions de `indicators.report.display` donnent les tableaux en français utilisés
+# dans les rapports ; les tables brutes (colonnes en anglais, valeurs numériques) sont dans
 # l'objet `tables`.
 
 # %%
-from indicators.report import present
+from indicators.report.display import portrait_table_fr, tables_overview_fr
+from indicators.report.markup import html_table
+from indicators.report.provenance import data_version_fr, sources_et_methodes
+from indicators.report.tables import load_tables
 
-tables = present.load_tables(root)
-present.html_table(present.tables_overview_fr(tables))
+tables = load_tables(root)
+html_table(tables_overview_fr(tables))
 
 # %% [markdown]
 # ## Quartiers
@@ -55,13 +58,13 @@ tables.objectives.head(20)
 # ## Un quartier en français, comme dans les rapports
 
 # %%
-present.html_table(present.portrait_table_fr(tables, quartier_id))
+html_table(portrait_table_fr(tables, quartier_id))
 
 # %% [markdown]
 # ## Versions des données
 
 # %%
-present.data_version_fr(tables.manifest)
+data_version_fr(tables.manifest)
 
 # %%
-present.sources_et_methodes(tables)
+sources_et_methodes(tables)

@@ -1,7 +1,14 @@
 # ---
 # jupyter:
+#   indicators:
+#     title: Fiche quartier
+#     key: fiche
+#     order: 3
+#     pdf: false
+#     per_quartier: true
 #   jupytext:
 #     formats: py:percent
+#     notebook_metadata_filter: indicators
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -13,22 +20,28 @@ quartier_id: str = "cites-6-et-30"  # quartier to describe (ids: data/processed/
 root: str = ""  # project root holding data/processed; empty for this checkout
 
 # %%
-from indicators.report import present
+from indicators.report.crosscheck import crosscheck_html
+from indicators.report.display import identity_table_fr, portrait_table_fr
+from indicators.report.figures_html import gap_chart_html, locator_map_html
+from indicators.report.fragments import caveats_html, diagnostic_html, objectives_html, title_html
+from indicators.report.markup import html_table
+from indicators.report.provenance import sources_et_methodes
+from indicators.report.tables import load_tables
 
-tables = present.load_tables(root)
-present.title_html(tables, quartier_id)
+tables = load_tables(root)
+title_html(tables, quartier_id)
 
 # %%
-present.caveats_html(tables, [quartier_id])
+caveats_html(tables, [quartier_id])
 
 # %% [markdown]
 # ## Identité du quartier
 
 # %%
-present.html_table(present.identity_table_fr(tables, quartier_id))
+html_table(identity_table_fr(tables, quartier_id))
 
 # %%
-present.locator_map_html(tables, quartier_id)
+locator_map_html(tables, quartier_id)
 
 # %% [markdown]
 # ## Portrait statistique et écarts à l'agglomération
@@ -39,10 +52,10 @@ present.locator_map_html(tables, quartier_id)
 # pauvreté, le taux d'emploi et l'IPS sont présentés en premier.
 
 # %%
-present.html_table(present.portrait_table_fr(tables, quartier_id))
+html_table(portrait_table_fr(tables, quartier_id))
 
 # %%
-present.gap_chart_html(tables, quartier_id)
+gap_chart_html(tables, quartier_id)
 
 # %% [markdown]
 # ### Contrôle de l'IPS
@@ -51,7 +64,7 @@ present.gap_chart_html(tables, quartier_id)
 # indices publiés en données ouvertes par le ministère de l'Éducation nationale.
 
 # %%
-present.crosscheck_html(tables, [quartier_id])
+crosscheck_html(tables, [quartier_id])
 
 # %% [markdown]
 # ## Diagnostic partagé
@@ -59,7 +72,7 @@ present.crosscheck_html(tables, [quartier_id])
 # Irritants, opportunités et enjeux tels qu'ils sont écrits dans la convention.
 
 # %%
-present.diagnostic_html(tables, quartier_id)
+diagnostic_html(tables, quartier_id)
 
 # %% [markdown]
 # ## Objectifs et actions
@@ -68,7 +81,7 @@ present.diagnostic_html(tables, quartier_id)
 # regroupés par enjeu du contrat de ville.
 
 # %%
-present.objectives_html(tables, quartier_id)
+objectives_html(tables, quartier_id)
 
 # %%
-present.sources_et_methodes(tables, [quartier_id])
+sources_et_methodes(tables, [quartier_id])

@@ -20,7 +20,9 @@ import jupytext
 import pytest
 
 from indicators.config import Paths
-from indicators.report import batch as reports
+from indicators.report.batch import run_reports
+from indicators.report.page import external_references
+from indicators.report.templates import KERNEL_NAME, declared_parameters
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
@@ -81,7 +83,7 @@ def test_parameters_cell(name: str) -> None:
     inspected = PythonTranslator.inspect(first)
     assert [p.name for p in inspected] == [PARAMETER_LINE.match(x)["name"] for x in lines]
     assert all(p.help for p in inspected)
-    assert "root" in reports.declared_parameters(nb)
+    assert "root" in declared_parameters(nb)
 
 
 # --------------------------------------------------------------------------- runs
@@ -97,7 +99,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, int]:
     shutil.copytree(NOTEBOOKS, root / "notebooks")
     paths = Paths.from_root(root)
     build(paths)
-    status = reports.run_reports(paths, jobs=2, progress=False, echo=lambda _: None)
+    status = run_reports(paths, jobs=2, progress=False, echo=lambda _: None)
     return paths, status
 
 
@@ -176,7 +178,7 @@ def test_html_is_self_contained_and_ends_with_sources(project: tuple[Paths, int]
     assert len(pages) == 7
     for path in pages:
         page = path.read_text(encoding="utf-8")
-        assert reports.external_references(page) == [], path.name
+        assert external_references(page) == [], path.name
         assert "<script" not in page.lower(), path.name
         if path.name == "index.html":
             continue
@@ -196,7 +198,7 @@ def test_exploration_runs_under_papermill(project: tuple[Paths, int], tmp_path: 
         nb,
         str(tmp_path / "exploration.ipynb"),
         parameters={"root": str(paths.root), "quartier_id": "cite-du-transvaal"},
-        kernel_name=reports.KERNEL_NAME,
+        kernel_name=KERNEL_NAME,
         progress_bar=False,
     )
     errors = [o for c in out.cells for o in c.get("outputs", []) if o.output_type == "error"]

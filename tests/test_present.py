@@ -1,4 +1,4 @@
-"""Tests of the French display layer of the reports (:mod:`indicators.report.present`).
+"""Tests of the French display layer of the reports (:mod:`indicators.report`).
 
 Expected strings are read by hand in the convention (``data/raw/convention``): Cités 6 et
 30 has a poverty rate of « 50,9 % » against « 18,8 % » for the CABBALR (gap 50,9 − 18,8 =
@@ -22,7 +22,31 @@ from indicators.build.storage import write_table
 from indicators.config import Paths
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
-from indicators.report import present
+from indicators.report.crosscheck import crosscheck_html, crosscheck_table_fr
+from indicators.report.display import (
+    gaps_table_fr,
+    identity_table_fr,
+    portrait_table_fr,
+    summary_table_fr,
+    tables_overview_fr,
+)
+from indicators.report.examples import example_tables
+from indicators.report.figures_html import (
+    gap_chart_html,
+    gaps_across_html,
+    ips_map_html,
+    locator_map_html,
+)
+from indicators.report.fragments import (
+    caveats_html,
+    diagnostic_html,
+    findings_html,
+    objectives_html,
+    title_html,
+)
+from indicators.report.markup import html_table
+from indicators.report.provenance import format_datetime_fr, sources_et_methodes
+from indicators.report.tables import REQUIRED_TABLES, Tables, load_tables
 
 matplotlib.use("Agg")
 
@@ -45,10 +69,10 @@ def _plain(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def tables() -> present.Tables:
+def tables() -> Tables:
     """The convention's tables, parsed from the shipped text (no open-data tables)."""
     convention = read_convention(CONVENTION / "convention-divion-2024.txt")
-    return present.Tables(
+    return Tables(
         convention.quartiers,
         convention.portrait,
         compute_gaps(convention.portrait),
@@ -64,8 +88,8 @@ def _row(frame: pd.DataFrame, indicator: str) -> list[str]:
 # --------------------------------------------------------------------------- portrait
 
 
-def test_portrait_of_cites_6_et_30(tables: present.Tables) -> None:
-    frame = present.portrait_table_fr(tables, "cites-6-et-30")
+def test_portrait_of_cites_6_et_30(tables: Tables) -> None:
+    frame = portrait_table_fr(tables, "cites-6-et-30")
     assert list(frame.columns) == [
         "Indicateur",
         "Quartier",
@@ -109,8 +133,8 @@ def test_portrait_of_cites_6_et_30(tables: present.Tables) -> None:
     ]
 
 
-def test_incomplete_portrait_shows_missing_key_indicators(tables: present.Tables) -> None:
-    frame = present.portrait_table_fr(tables, "cite-de-la-clarence")
+def test_incomplete_portrait_shows_missing_key_indicators(tables: Tables) -> None:
+    frame = portrait_table_fr(tables, "cite-de-la-clarence")
     assert frame["Indicateur"].tolist() == [
         "Taux de pauvreté",
         "Taux d'emploi des 15-64 ans",
@@ -122,8 +146,8 @@ def test_incomplete_portrait_shows_missing_key_indicators(tables: present.Tables
     assert _row(frame, "Part du parc social")[1:3] == ["88 %", "25,6 %"]
 
 
-def test_lower_bound_gap_of_transvaal(tables: present.Tables) -> None:
-    frame = present.portrait_table_fr(tables, "cite-du-transvaal")
+def test_lower_bound_gap_of_transvaal(tables: Tables) -> None:
+    frame = portrait_table_fr(tables, "cite-du-transvaal")
     assert _row(frame, "Taux de pauvreté")[1:4] == [
         "plus de 30 %",
         "18,8 %",
@@ -132,16 +156,16 @@ def test_lower_bound_gap_of_transvaal(tables: present.Tables) -> None:
     assert _row(frame, "Population")[1] == "environ 940 habitants"
 
 
-def test_unknown_quartier_lists_valid_ids(tables: present.Tables) -> None:
+def test_unknown_quartier_lists_valid_ids(tables: Tables) -> None:
     with pytest.raises(ParameterError, match="valid ids: coteau-stade-parc-cite-34, cites-6"):
-        present.portrait_table_fr(tables, "nowhere")
+        portrait_table_fr(tables, "nowhere")
 
 
 # --------------------------------------------------------------------------- all quartiers
 
 
-def test_summary_table(tables: present.Tables) -> None:
-    frame = present.summary_table_fr(tables)
+def test_summary_table(tables: Tables) -> None:
+    frame = summary_table_fr(tables)
     assert list(frame.columns) == [
         "Indicateur",
         "Coteau Stade Parc - Cité 34",
@@ -167,26 +191,26 @@ def test_summary_table(tables: present.Tables) -> None:
 
 
 def test_summary_shows_every_distinct_reference() -> None:
-    tables = present.example_tables()
+    tables = example_tables()
     second = tables.portrait.assign(quartier_id="q2", reference_value=19.0)
     tables.portrait = pd.concat([tables.portrait, second], ignore_index=True)
     tables.quartiers = pd.concat(
         [tables.quartiers, tables.quartiers.assign(quartier_id="q2", name="Q2", line=2)],
         ignore_index=True,
     )
-    frame = present.summary_table_fr(tables)
+    frame = summary_table_fr(tables)
     assert _row(frame, "Taux de pauvreté")[-1] == "18,8 % / 19 %"  # never collapsed
 
 
-def test_gaps_table_and_findings(tables: present.Tables) -> None:
-    frame = present.gaps_table_fr(tables)
+def test_gaps_table_and_findings(tables: Tables) -> None:
+    frame = gaps_table_fr(tables)
     assert _row(frame, "Taux de pauvreté")[1:] == [
         "+19,2 points (défavorable)",
         "+32,1 points (défavorable)",
         "non disponible",
         "au moins +11,2 points (défavorable)",
     ]
-    findings = _plain(present.findings_html(tables))
+    findings = _plain(findings_html(tables))
     assert (
         "Taux de pauvreté : 50,9 % contre 18,8 % dans l'agglomération "
         "(+32,1 points, défavorable)." in findings
@@ -198,23 +222,23 @@ def test_gaps_table_and_findings(tables: present.Tables) -> None:
 
 
 def test_inputs_are_escaped() -> None:
-    tables = present.example_tables()
+    tables = example_tables()
     tables.quartiers = tables.quartiers.assign(
         name="<script>alert(1)</script>", irritants="a < b\n<i>c</i>"
     )
-    title = present.title_html(tables, "q1")
+    title = title_html(tables, "q1")
     assert "<script>" not in title and "&lt;script&gt;alert(1)&lt;/script&gt;" in title
-    diagnostic = present.diagnostic_html(tables, "q1")
+    diagnostic = diagnostic_html(tables, "q1")
     assert "<li>a &lt; b</li><li>&lt;i&gt;c&lt;/i&gt;</li>" in diagnostic
-    objectives = present.objectives_html(tables, "q1")
+    objectives = objectives_html(tables, "q1")
     assert "<b>" not in objectives and "&lt;b&gt;action&lt;/b&gt;" in objectives
-    table = present.html_table(present.identity_table_fr(tables, "q1"))
+    table = html_table(identity_table_fr(tables, "q1"))
     assert "<script>" not in table
-    assert "<script>" not in present.sources_et_methodes(tables)
+    assert "<script>" not in sources_et_methodes(tables)
 
 
-def test_objectives_are_nested_by_enjeu(tables: present.Tables) -> None:
-    page = present.objectives_html(tables, "cite-du-transvaal")
+def test_objectives_are_nested_by_enjeu(tables: Tables) -> None:
+    page = objectives_html(tables, "cite-du-transvaal")
     assert page.startswith("<h3>Enjeu 1 — DES QUARTIERS ATTENTIFS AUX HABITANTS DES PLUS FRAGILES")
     assert page.count("<h3>Enjeu ") == len(
         tables.objectives.loc[tables.objectives["quartier_id"] == "cite-du-transvaal", "enjeu"]
@@ -223,19 +247,19 @@ def test_objectives_are_nested_by_enjeu(tables: present.Tables) -> None:
     )
 
 
-def test_caveats(tables: present.Tables) -> None:
-    clarence = _plain(present.caveats_html(tables, ["cite-de-la-clarence"]))
+def test_caveats(tables: Tables) -> None:
+    clarence = _plain(caveats_html(tables, ["cite-de-la-clarence"]))
     assert "Portrait incomplet" in clarence
     assert "non disponible dans la convention — taux de pauvreté" in clarence
-    qpv = _plain(present.caveats_html(tables, ["cites-6-et-30"]))
+    qpv = _plain(caveats_html(tables, ["cites-6-et-30"]))
     assert "ancien périmètre" in qpv
     assert "« plus de » est un minimum" in qpv
-    assert "ne viennent pas tous de la même source" in _plain(present.caveats_html(tables))
+    assert "ne viennent pas tous de la même source" in _plain(caveats_html(tables))
     assert "même source" not in qpv  # one quartier: nothing to compare
 
 
-def test_sources_et_methodes(tables: present.Tables) -> None:
-    text = _plain(present.sources_et_methodes(tables))
+def test_sources_et_methodes(tables: Tables) -> None:
+    text = _plain(sources_et_methodes(tables))
     assert text.startswith('<section class="sources"><h2>Sources et méthodes</h2>')
     for expected in (
         "« données sigville 2022 basées sur l'ancien périmètre »",
@@ -254,8 +278,8 @@ def test_sources_et_methodes(tables: present.Tables) -> None:
 
 
 def test_format_datetime_fr_is_paris_time() -> None:
-    assert present.format_datetime_fr("2026-07-14T10:00:00+00:00") == "14 juillet 2026 à 12:00"
-    assert present.format_datetime_fr(None) == "non disponible"
+    assert format_datetime_fr("2026-07-14T10:00:00+00:00") == "14 juillet 2026 à 12:00"
+    assert format_datetime_fr(None) == "non disponible"
 
 
 # --------------------------------------------------------------------------- IPS check
@@ -277,8 +301,8 @@ def _checks() -> pd.DataFrame:
     )
 
 
-def test_crosscheck_table(tables: present.Tables) -> None:
-    with_checks = present.Tables(
+def test_crosscheck_table(tables: Tables) -> None:
+    with_checks = Tables(
         tables.quartiers,
         tables.portrait,
         tables.gaps,
@@ -286,7 +310,7 @@ def test_crosscheck_table(tables: present.Tables) -> None:
         MANIFEST,
         checks=_checks(),
     )
-    frame = present.crosscheck_table_fr(with_checks, ["cites-6-et-30"])
+    frame = crosscheck_table_fr(with_checks, ["cites-6-et-30"])
     assert [_plain(v) for v in frame.iloc[0]] == [
         "Agglomération (CABBALR)",
         "2021-2022",
@@ -303,17 +327,17 @@ def test_crosscheck_table(tables: present.Tables) -> None:
         "—",
         "non vérifiable",
     ]
-    assert len(present.crosscheck_table_fr(with_checks, ["cite-du-transvaal"])) == 2
-    page = _plain(present.crosscheck_html(with_checks, ["cites-6-et-30"]))
+    assert len(crosscheck_table_fr(with_checks, ["cite-du-transvaal"])) == 2
+    page = _plain(crosscheck_html(with_checks, ["cites-6-et-30"]))
     assert "(104) n'est pas retrouvée dans les données ouvertes (entre 92,8 et 93,8" in page
     assert "Aucun établissement associé." in page and "Moyenne A." in page
     # The warning reaches the caveats of a quartier with an IPS.
-    assert "n'est pas retrouvée" in present.caveats_html(with_checks, ["cites-6-et-30"])
+    assert "n'est pas retrouvée" in caveats_html(with_checks, ["cites-6-et-30"])
 
 
-def test_crosscheck_absent(tables: present.Tables) -> None:
-    assert present.crosscheck_table_fr(tables) is None
-    assert "n'est pas disponible" in present.crosscheck_html(tables)
+def test_crosscheck_absent(tables: Tables) -> None:
+    assert crosscheck_table_fr(tables) is None
+    assert "n'est pas disponible" in crosscheck_html(tables)
 
 
 # --------------------------------------------------------------------------- reading
@@ -321,35 +345,35 @@ def test_crosscheck_absent(tables: present.Tables) -> None:
 
 def test_load_tables_reads_optional_tables_on_demand(tmp_path: Path) -> None:
     paths = Paths.from_root(tmp_path)
-    example = present.example_tables()
-    for name in present.REQUIRED_TABLES:
+    example = example_tables()
+    for name in REQUIRED_TABLES:
         write_table(getattr(example, name), paths.processed, name)
     write_table(_checks(), paths.processed, "checks")
     (paths.processed / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
-    tables = present.load_tables(paths)
+    tables = load_tables(paths)
     assert tables.manifest["version"] == "0.1.0"
     assert "checks" not in tables._optional  # not read yet
     assert len(tables.checks) == 3
     assert tables.communes is None
-    assert tables.available() == [*present.REQUIRED_TABLES, "checks"]
-    overview = present.tables_overview_fr(tables)
+    assert tables.available() == [*REQUIRED_TABLES, "checks"]
+    overview = tables_overview_fr(tables)
     assert overview.set_index("Table").loc["checks", "État"] == "présente"
 
 
 def test_load_tables_without_build(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"quartiers\.parquet: expected the table written by"):
-        present.load_tables(tmp_path)
+        load_tables(tmp_path)
 
 
 # --------------------------------------------------------------------------- figures
 
 
-def test_figures_are_embedded_pngs(tables: present.Tables) -> None:
-    chart = present.gap_chart_html(tables, "cites-6-et-30")
+def test_figures_are_embedded_pngs(tables: Tables) -> None:
+    chart = gap_chart_html(tables, "cites-6-et-30")
     assert chart.startswith('<figure class="chart"><img alt="Cités 6 et 30 comparé')
     assert 'src="data:image/png;base64,iVBOR' in chart
-    assert "Carte de localisation non disponible" in present.locator_map_html(tables)
-    assert "Carte des IPS non disponible" in present.ips_map_html(tables)
+    assert "Carte de localisation non disponible" in locator_map_html(tables)
+    assert "Carte des IPS non disponible" in ips_map_html(tables)
 
 
 def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
@@ -362,18 +386,18 @@ def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
 
     paths = Paths.from_root(project_root)
     build(paths)
-    tables = present.load_tables(project_root)
+    tables = load_tables(project_root)
     figures = paths.processed / "exports" / "figures"
     for html_text, name in [
-        (present.gap_chart_html(tables, "cites-6-et-30"), "ecarts_cites-6-et-30"),
-        (present.gaps_across_html(tables), "ecarts_quartiers"),
-        (present.locator_map_html(tables), "carte_situation"),
-        (present.locator_map_html(tables, "cite-du-transvaal"), "carte_communes_cite-du-transvaal"),
-        (present.ips_map_html(tables), "carte_ips_ecoles_2024_2025"),
+        (gap_chart_html(tables, "cites-6-et-30"), "ecarts_cites-6-et-30"),
+        (gaps_across_html(tables), "ecarts_quartiers"),
+        (locator_map_html(tables), "carte_situation"),
+        (locator_map_html(tables, "cite-du-transvaal"), "carte_communes_cite-du-transvaal"),
+        (ips_map_html(tables), "carte_ips_ecoles_2024_2025"),
     ]:
         encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", str(html_text)).group(1)
         assert base64.b64decode(encoded) == (figures / f"{name}.png").read_bytes(), name
     # A PNG that no longer matches the manifest is not trusted: the figure is drawn again.
     (figures / "ecarts_quartiers.png").write_bytes(b"not the build's figure")
-    encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", str(present.gaps_across_html(tables)))
+    encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", str(gaps_across_html(tables)))
     assert base64.b64decode(encoded.group(1)).startswith(b"\x89PNG")

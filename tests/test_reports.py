@@ -23,9 +23,23 @@ from indicators.build.storage import write_table
 from indicators.cli import main
 from indicators.config import Paths
 from indicators.errors import InputError, ParameterError
-from indicators.report import batch as reports
+from indicators.report import index
+from indicators.report.batch import run_reports
+from indicators.report.index import error_text
+from indicators.report.page import external_references, html_to_pdf, page_html
+from indicators.report.plan import plan_reports
+from indicators.report.templates import declared_parameters, discover_templates
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+REPO_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+# The report metadata of the real templates (jupytext header of notebooks/*.py).
+REPORT_HEADERS = {
+    "dossier_copil": (
+        "title: Dossier du comité de pilotage\nkey: dossier-copil\norder: 1\npdf: true"
+    ),
+    "comparaison": "title: Comparaison des quartiers\nkey: comparaison\norder: 2",
+    "fiche_quartier": "title: Fiche quartier\nkey: fiche\norder: 3\nper_quartier: true",
+}
 MANIFEST = {
     "built_at": "2026-01-15T09:30:00+00:00",
     "version": "0.1.0",
@@ -43,10 +57,24 @@ def _tiny_project(root: Path, comparaison: str = "tiny_report.py") -> Paths:
     write_table(quartiers, paths.processed, "quartiers")
     (paths.processed / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
     paths.notebooks.mkdir(parents=True)
-    shutil.copy(FIXTURES / "tiny_fiche.py", paths.notebooks / "fiche_quartier.py")
-    shutil.copy(FIXTURES / comparaison, paths.notebooks / "comparaison.py")
-    shutil.copy(FIXTURES / "tiny_report.py", paths.notebooks / "dossier_copil.py")
+    _install(FIXTURES / "tiny_fiche.py", paths.notebooks / "fiche_quartier.py")
+    _install(FIXTURES / comparaison, paths.notebooks / "comparaison.py")
+    _install(FIXTURES / "tiny_report.py", paths.notebooks / "dossier_copil.py")
     return paths
+
+
+def _install(fixture: Path, target: Path, header: str | None = None) -> None:
+    """Copy a fixture template, declaring in its jupytext header the report it makes.
+
+    ``header``: the ``indicators`` metadata as YAML lines (default: that of the real
+    template of the same name).
+    """
+    header = REPORT_HEADERS[target.stem] if header is None else header
+    metadata = "".join(f"#     {line}\n" for line in header.splitlines())
+    text = fixture.read_text(encoding="utf-8")
+    assert text.startswith("# ---\n# jupyter:\n")
+    text = text.replace("# jupyter:\n", "# jupyter:\n#   indicators:\n" + metadata, 1)
+    target.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +88,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, int, list
     printed: list[str] = []
     errors = io.StringIO()
     with contextlib.redirect_stderr(errors):
-        status = reports.run_reports(paths, jobs=2, progress=False, echo=printed.append)
+        status = run_reports(paths, jobs=2, progress=False, echo=printed.append)
     return paths, status, printed + errors.getvalue().splitlines()
 
 
@@ -75,7 +103,7 @@ def _index(paths: Paths) -> dict[str, dict]:
 def test_unknown_quartier_is_refused_before_any_kernel(tmp_path: Path) -> None:
     paths = _tiny_project(tmp_path)
     with pytest.raises(ParameterError) as caught:
-        reports.run_reports(paths, quartiers=["q-a", "nowhere"], progress=False)
+        run_reports(paths, quartiers=["q-a", "nowhere"], progress=False)
     message = str(caught.value)
     assert "'nowhere'" in message
     assert "valid ids: q-a, q-b" in message  # in the convention's order (line 10, 20)
@@ -97,37 +125,38 @@ def test_cli_unknown_quartier_exits_2_with_one_line(
 def test_jobs_must_be_positive(tmp_path: Path) -> None:
     paths = _tiny_project(tmp_path)
     with pytest.raises(ParameterError, match="--jobs"):
-        reports.run_reports(paths, jobs=0, progress=False)
+        run_reports(paths, jobs=0, progress=False)
 
 
 def test_missing_build_names_the_file(tmp_path: Path) -> None:
     paths = Paths.from_root(tmp_path)
     with pytest.raises(InputError, match=r"manifest\.json.*indicators build"):
-        reports.run_reports(paths, progress=False)
+        run_reports(paths, progress=False)
 
 
 def test_parameter_not_declared_in_template_is_refused(tmp_path: Path) -> None:
     paths = _tiny_project(tmp_path)
     # The fiche template below declares only `root`: `quartier_id` cannot be injected.
-    shutil.copy(FIXTURES / "tiny_report.py", paths.notebooks / "fiche_quartier.py")
+    _install(FIXTURES / "tiny_report.py", paths.notebooks / "fiche_quartier.py")
     with pytest.raises(ParameterError, match="'quartier_id' is not declared"):
-        reports.run_reports(paths, quartiers=["q-a"], progress=False)
+        run_reports(paths, quartiers=["q-a"], progress=False)
 
 
 def test_declared_parameters_needs_a_tagged_typed_first_cell() -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell('root = ""'))
     with pytest.raises(InputError, match="tagged 'parameters'"):
-        reports.declared_parameters(nb, "x.py")
+        declared_parameters(nb, "x.py")
     nb.cells[0].metadata["tags"] = ["parameters"]
     with pytest.raises(InputError, match="one typed assignment per line"):
-        reports.declared_parameters(nb, "x.py")
+        declared_parameters(nb, "x.py")
     nb.cells[0].source = 'root: str = ""  # root\njobs: int = 2  # jobs'
-    assert reports.declared_parameters(nb) == {"root": "str", "jobs": "int"}
+    assert declared_parameters(nb) == {"root": "str", "jobs": "int"}
 
 
 def test_plan_puts_long_reports_first_and_selection_only_fiches() -> None:
-    every = reports.plan_reports(["q-a", "q-b"], None, "/r")
+    templates = discover_templates(Paths.from_root(REPO_NOTEBOOKS.parent))
+    every = plan_reports(["q-a", "q-b"], None, "/r", templates=templates)
     assert [job.key for job in every] == [
         "dossier-copil",
         "comparaison",
@@ -136,10 +165,72 @@ def test_plan_puts_long_reports_first_and_selection_only_fiches() -> None:
     ]
     assert every[0].pdf and not every[1].pdf
     assert every[2].parameters == {"quartier_id": "q-a", "root": "/r"}
-    chosen = reports.plan_reports(["q-a", "q-b"], ["q-b"], "/r", {"q-b": "Quartier B"})
+    chosen = plan_reports(["q-a", "q-b"], ["q-b"], "/r", {"q-b": "Quartier B"}, templates=templates)
     assert [(job.key, job.title) for job in chosen] == [
         ("fiche-q-b", "Fiche quartier — Quartier B")
     ]
+
+
+def test_templates_are_discovered_from_the_notebooks_header() -> None:
+    found = discover_templates(Paths.from_root(REPO_NOTEBOOKS.parent))
+    assert [(t.name, t.title, t.key, t.pdf, t.per_quartier) for t in found] == [
+        ("dossier_copil", "Dossier du comité de pilotage", "dossier-copil", True, False),
+        ("comparaison", "Comparaison des quartiers", "comparaison", False, False),
+        ("fiche_quartier", "Fiche quartier", "fiche", False, True),
+    ]  # exploration.py, an analyst notebook, declares no report
+
+
+def test_extra_template_is_picked_up_and_analyst_notebook_is_not(tmp_path: Path) -> None:
+    paths = _tiny_project(tmp_path)
+    _install(
+        FIXTURES / "tiny_report.py", paths.notebooks / "bilan_annuel.py", "title: Bilan\norder: 4"
+    )
+    shutil.copy(FIXTURES / "tiny_report.py", paths.notebooks / "analyse.py")  # no metadata
+    found = discover_templates(paths)
+    assert [t.name for t in found] == [
+        "dossier_copil",
+        "comparaison",
+        "fiche_quartier",
+        "bilan_annuel",
+    ]
+    assert run_reports(paths, jobs=1, progress=False, echo=lambda _: None) == 0
+    keys = [(key, entry["title"]) for key, entry in _index(paths).items()]
+    assert keys == [
+        ("dossier-copil", "Dossier du comité de pilotage"),
+        ("comparaison", "Comparaison des quartiers"),
+        ("fiche-q-a", "Fiche quartier — Quartier <A>"),
+        ("fiche-q-b", "Fiche quartier — Quartier B"),
+        ("bilan-annuel", "Bilan"),
+    ]
+    assert (paths.reports / "bilan-annuel.html").exists()
+    assert not list(paths.reports.glob("analyse*"))
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("pdf: true", "with a 'title'"),
+        ("title: Bilan\npdf: oui", "'pdf' of type bool"),
+        ("title: Bilan\ncolour: bleu", "fields among"),
+    ],
+)
+def test_malformed_report_metadata_names_the_file(
+    tmp_path: Path, header: str, message: str
+) -> None:
+    paths = _tiny_project(tmp_path)
+    _install(FIXTURES / "tiny_report.py", paths.notebooks / "bilan.py", header)
+    with pytest.raises(InputError, match=message) as caught:
+        discover_templates(paths)
+    assert "bilan.py" in str(caught.value)
+
+
+def test_no_report_template_is_an_input_error(tmp_path: Path) -> None:
+    paths = _tiny_project(tmp_path)
+    for path in paths.notebooks.iterdir():
+        path.unlink()
+    shutil.copy(FIXTURES / "tiny_report.py", paths.notebooks / "analyse.py")
+    with pytest.raises(InputError, match="report templates"):
+        run_reports(paths, progress=False)
 
 
 # --------------------------------------------------------------------------- a failing run
@@ -190,7 +281,7 @@ def test_html_is_self_contained_without_code_or_parameters(
     paths = tiny_run[0]
     for page_path in paths.reports.glob("*.html"):
         page = page_path.read_text(encoding="utf-8")
-        assert reports.external_references(page) == [], page_path.name
+        assert external_references(page) == [], page_path.name
         assert "<script" not in page.lower()
         assert '<html lang="fr">' in page
     fiche = (paths.reports / "fiche-q-b.html").read_text(encoding="utf-8")
@@ -215,8 +306,8 @@ def test_notebook_records_parameters(tiny_run: tuple[Paths, int, list[str]]) -> 
 def test_pdf_is_a4() -> None:
     import weasyprint
 
-    page = reports.page_html("Essai", "<h1>Essai</h1><p>Texte</p>", ["pied"], {})
-    pdf = reports.html_to_pdf(page)
+    page = page_html("Essai", "<h1>Essai</h1><p>Texte</p>", ["pied"], {})
+    pdf = html_to_pdf(page)
     assert pdf.startswith(b"%PDF")
     first = weasyprint.HTML(string=page).render().pages[0]
     # CSS pixels (96 per inch): A4 is 210 × 297 mm.
@@ -224,10 +315,10 @@ def test_pdf_is_a4() -> None:
 
 
 def test_pdf_refuses_outside_resources() -> None:
-    page = reports.page_html(
+    page = page_html(
         "Essai", '<img src="https://example.invalid/x.png" alt="x"><p>Texte</p>', [], {}
     )
-    assert reports.html_to_pdf(page).startswith(b"%PDF")  # rendered, image not fetched
+    assert html_to_pdf(page).startswith(b"%PDF")  # rendered, image not fetched
 
 
 def test_external_references_finds_scripts_styles_images() -> None:
@@ -239,7 +330,7 @@ def test_external_references_finds_scripts_styles_images() -> None:
         '<img src="data:image/png;base64,AAAA"><a href="#top">haut</a>'
         '<a href="fiche-q-a.html">fiche</a>'
     )
-    found = {url for _, _, url in reports.external_references(page)}
+    found = {url for _, _, url in external_references(page)}
     assert found == {
         "https://cdn.example/x.css",
         "//cdn.example/require.js",
@@ -249,7 +340,7 @@ def test_external_references_finds_scripts_styles_images() -> None:
 
 
 def test_page_escapes_title_and_footer() -> None:
-    page = reports.page_html("<Titre>", "", ["a < b & c"], {"x": '"q"'})
+    page = page_html("<Titre>", "", ["a < b & c"], {"x": '"q"'})
     assert "<title>&lt;Titre&gt;</title>" in page
     assert "a &lt; b &amp; c" in page
     assert 'content="{&quot;x&quot;: &quot;\\&quot;q\\&quot;&quot;}"' in page
@@ -268,9 +359,9 @@ def test_interrupted_run_leaves_previous_reports(
     def interrupted(*args: object, **kwargs: object) -> str:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(reports, "index_html", interrupted)
+    monkeypatch.setattr(index, "index_html", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        reports.run_reports(paths, quartiers=["q-a"], jobs=1, progress=False)
+        run_reports(paths, quartiers=["q-a"], jobs=1, progress=False)
     assert (paths.reports / "fiche-q-a.html").read_text(encoding="utf-8") == "previous"
     assert sorted(p.name for p in paths.reports.iterdir()) == ["fiche-q-a.html"]
     assert not list(paths.root.glob(".reports-*"))
@@ -303,7 +394,7 @@ def test_selection_rerenders_one_fiche_and_keeps_the_others(tmp_path: Path) -> N
         )
     (paths.reports / "index.json").write_text(json.dumps({"reports": earlier}), "utf-8")
 
-    assert reports.run_reports(paths, ["q-b"], jobs=1, progress=False, echo=lambda _: None) == 0
+    assert run_reports(paths, ["q-b"], jobs=1, progress=False, echo=lambda _: None) == 0
 
     after = _index(paths)
     assert list(after) == ["comparaison", "fiche-q-a", "fiche-q-b"]  # templates, then line
@@ -317,7 +408,7 @@ def test_selection_rerenders_one_fiche_and_keeps_the_others(tmp_path: Path) -> N
 
 
 def test_error_text_is_one_french_line() -> None:
-    text = reports.error_text(
+    text = error_text(
         {
             "stage": "exécution",
             "template": "notebooks/comparaison.py",

@@ -1,0 +1,130 @@
+"""The index of the reports: ``index.json`` for machines, ``index.html`` in French.
+
+Each entry is one :class:`~indicators.report.execute.ReportResult` (as a dict): its
+status, date, parameters, data version and, for a failed report, where and why.
+Entries of an earlier run that a partial run did not redo are kept
+(:func:`_previous_entries`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from indicators import __version__
+from indicators.build.storage import atomic_write_bytes
+from indicators.report.page import page_html
+
+INDEX_JSON = "index.json"
+INDEX_HTML = "index.html"
+
+
+def _sort_key(
+    entry: Mapping[str, Any], quartier_order: Sequence[str], template_order: Sequence[str]
+) -> tuple[int, int, str]:
+    rank = (
+        list(template_order).index(entry["template"])
+        if entry["template"] in template_order
+        else len(template_order)
+    )
+    quartier = entry.get("parameters", {}).get("quartier_id")
+    position = quartier_order.index(quartier) if quartier in quartier_order else 0
+    return rank, position, entry["key"]
+
+
+def error_text(error: Mapping[str, Any] | None) -> str:
+    """One French line: where a report failed and with which error."""
+    if not error:
+        return ""
+    where = f"{error.get('stage', 'exécution')}"
+    if error.get("cell"):
+        where += f", cellule {error['cell']} de {error.get('template', '')}"
+        if error.get("source"):
+            where += f" (« {error['source']} »)"
+    detail = error.get("ename", "")
+    if error.get("evalue"):
+        detail += f" : {error['evalue']}"
+    return f"échec à l'étape {where} — {detail}"
+
+
+def index_html(entries: Sequence[Mapping[str, Any]], manifest: Mapping[str, Any]) -> str:
+    """The French ``index.html``: every report, its status, date, parameters, data."""
+    from indicators.report.provenance import data_version_fr, format_datetime_fr
+
+    rows = []
+    for entry in entries:
+        files = entry.get("files", {})
+        title = html.escape(entry["title"], quote=False)
+        link = f'<a href="{html.escape(files["html"])}">{title}</a>' if "html" in files else title
+        if "pdf" in files:
+            link += f' · <a href="{html.escape(files["pdf"])}">PDF</a>'
+        if "notebook" in files:
+            link += f' · <a href="{html.escape(files["notebook"])}">notebook</a>'
+        ok = entry["status"] == "ok"
+        status = (
+            '<span class="status-ok">réussi</span>'
+            if ok
+            else '<span class="status-failed">échec</span>'
+        )
+        params = ", ".join(f"{k} = {v}" for k, v in sorted(entry.get("parameters", {}).items()))
+        data = entry.get("data", {})
+        data_text = (
+            f"construites le {format_datetime_fr(data.get('built_at'))}, "
+            f"version {data.get('version')}, empreinte {data.get('fingerprint')}"
+        )
+        rows.append(
+            "<tr>"
+            f"<td>{link}</td><td>{status}</td>"
+            f"<td>{html.escape(format_datetime_fr(entry.get('finished_at')), quote=False)}</td>"
+            f"<td>{html.escape(params or 'aucun', quote=False)}</td>"
+            f"<td>{html.escape(data_text, quote=False)}</td>"
+            f"<td>{html.escape(error_text(entry.get('error')), quote=False)}</td>"
+            "</tr>"
+        )
+    failed = sum(entry["status"] != "ok" for entry in entries)
+    summary = (
+        f"{len(entries)} rapport(s), dont {failed} en échec."
+        if failed
+        else f"{len(entries)} rapport(s), tous réussis."
+    )
+    body = (
+        "<h1>Rapports du contrat de ville — Divion</h1>"
+        f"<p>{html.escape(summary, quote=False)} Données actuelles : "
+        f"{html.escape(data_version_fr(manifest), quote=False)}.</p>"
+        '<table class="table"><thead><tr><th>Rapport</th><th>Statut</th><th>Produit le</th>'
+        "<th>Paramètres</th><th>Données</th><th>Erreur</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    footer = [f"Index produit par indicators {__version__}."]
+    return page_html("Rapports du contrat de ville — Divion", body, footer, {"reports": len(rows)})
+
+
+def _previous_entries(reports: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads((reports / INDEX_JSON).read_text(encoding="utf-8"))
+        return [e for e in data.get("reports", []) if isinstance(e, dict) and "key" in e]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def write_index(
+    folder: Path,
+    entries: Sequence[Mapping[str, Any]],
+    manifest: Mapping[str, Any],
+    generated_at: str,
+    data: Mapping[str, Any],
+) -> None:
+    """Write ``index.json`` and ``index.html`` of ``entries`` into ``folder``."""
+    index = {"generated_at": generated_at, "data": dict(data), "reports": list(entries)}
+    atomic_write_bytes(
+        folder / INDEX_JSON,
+        (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    )
+    atomic_write_bytes(folder / INDEX_HTML, index_html(entries, manifest).encode("utf-8"))
+
+
+__all__ = ["INDEX_HTML", "INDEX_JSON", "error_text", "index_html", "write_index"]
