@@ -22,8 +22,7 @@ OTHER = FIXTURES / "territory" / "other.toml"
 def _codes_of(convention: Path) -> dict[str, str | None]:
     quartiers = read_convention(convention).quartiers
     return {
-        row.quartier_id: (None if pd.isna(row.code) else row.code)
-        for row in quartiers.itertuples()
+        row.quartier_id: (None if pd.isna(row.code) else row.code) for row in quartiers.itertuples()
     }
 
 
@@ -31,9 +30,7 @@ def test_shipped_territory() -> None:
     territory = load_territory(SHIPPED)
     assert territory.communes == (Commune("62270", "Divion"),)
     assert territory.epci.siren == "200072460"
-    assert territory.epci.name == (
-        "Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane"
-    )
+    assert territory.epci.name == ("Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane")
     assert territory.epci.label == territory.reference_label == "CABBALR"
     assert territory.epci.member_count == 100
     assert (territory.departement.code, territory.departement.name) == ("62", "Pas-de-Calais")
@@ -56,9 +53,7 @@ def test_shipped_territory_agrees_with_the_raw_files() -> None:
     assert (RAW / territory.commune_boundaries_dir).is_dir()
     # The quartier ids and codes are those the parser reads from the convention.
     assert _codes_of(RAW / territory.convention_file) == territory.quartier_codes
-    members = pd.read_csv(
-        next((RAW / territory.epci_members_dir).glob("*.csv")), dtype=str
-    )
+    members = pd.read_csv(next((RAW / territory.epci_members_dir).glob("*.csv")), dtype=str)
     assert set(members["epci_siren"]) == {territory.epci.siren}
     assert len(members) == territory.epci.member_count
     names = dict(zip(members["code_insee"], members["nom"], strict=True))
@@ -84,10 +79,14 @@ def test_another_territory_loads_and_matches_its_convention() -> None:
     assert [c.name for c in territory.communes] == ["Testville", "Autreville"]
     assert territory.epci.siren == "299999999"
     convention = FIXTURES / "convention" / Path(territory.convention_file).name
-    assert _codes_of(convention) == territory.quartier_codes == {
-        "les-tilleuls": "QP059001",
-        "le-bourg": None,
-    }
+    assert (
+        _codes_of(convention)
+        == territory.quartier_codes
+        == {
+            "les-tilleuls": "QP059001",
+            "le-bourg": None,
+        }
+    )
 
 
 def _edit(old: str, new: str, *, count: int = 1):
@@ -99,19 +98,74 @@ def _edit(old: str, new: str, *, count: int = 1):
 
 
 BAD = [
-    ("missing key", _edit('insee = "62270"\n', ""), "key 'communes[0].insee': expected an INSEE code of 5 characters, found no such key"),
-    ("missing table", _edit("[academie]\nname = \"Lille\"\n", ""), "key 'academie': expected a table [academie], found no such key"),
-    ("code as a number", _edit('insee = "62270"', "insee = 62270"), "key 'communes[0].insee': expected an INSEE code of 5 characters (in quotes), found 62270"),
-    ("short INSEE", _edit('insee = "62270"', 'insee = "6227"'), "key 'communes[0].insee': expected an INSEE code of 5 characters, found '6227'"),
-    ("bad SIREN", _edit('siren = "200072460"', 'siren = "20007246X"'), "key 'epci.siren': expected a SIREN of 9 digits, found '20007246X'"),
-    ("SIREN as a number", _edit('siren = "200072460"', "siren = 200072460"), "key 'epci.siren': expected a SIREN of 9 digits (in quotes), found 200072460"),
-    ("bad QPV code", _edit('code = "QP062013"', 'code = "QP 06 20 13"'), "key 'quartiers.coteau-stade-parc-cite-34.code': expected a QPV code such as 'QP062013' or 'QN06201M', found 'QP 06 20 13'"),
-    ("unknown key", _edit("[academie]", "[academie]\ncode = \"A12\""), "key 'academie.code': expected no such key (known: name)"),
-    ("unknown table", _edit("[raw]", "[region]\nname = \"x\"\n\n[raw]"), "key 'region': expected no such key"),
-    ("count as text", _edit("member_count = 100", 'member_count = "100"'), "key 'epci.member_count': expected a positive whole number, found '100'"),
-    ("absolute path", _edit('file = "convention/', 'file = "/etc/'), "key 'convention.file': expected a path relative to data/raw, '/'-separated, found '/etc/convention-divion-2024.txt'"),
-    ("bad quartier id", _edit("cites-6-et-30 =", '"Cités 6 et 30" ='), "key 'quartiers.Cités 6 et 30': expected a quartier id such as 'cites-6-et-30', found 'Cités 6 et 30'"),
-    ("not TOML", _edit("[epci]", "[epci"), "line 10: expected valid TOML (Expected ']' at the end of a table declaration, column 6)"),
+    (
+        "missing key",
+        _edit('insee = "62270"\n', ""),
+        "key 'communes[0].insee': expected an INSEE code of 5 characters, found no such key",
+    ),
+    (
+        "missing table",
+        _edit('[academie]\nname = "Lille"\n', ""),
+        "key 'academie': expected a table [academie], found no such key",
+    ),
+    (
+        "code as a number",
+        _edit('insee = "62270"', "insee = 62270"),
+        "key 'communes[0].insee': expected an INSEE code of 5 characters (in quotes), found 62270",
+    ),
+    (
+        "short INSEE",
+        _edit('insee = "62270"', 'insee = "6227"'),
+        "key 'communes[0].insee': expected an INSEE code of 5 characters, found '6227'",
+    ),
+    (
+        "bad SIREN",
+        _edit('siren = "200072460"', 'siren = "20007246X"'),
+        "key 'epci.siren': expected a SIREN of 9 digits, found '20007246X'",
+    ),
+    (
+        "SIREN as a number",
+        _edit('siren = "200072460"', "siren = 200072460"),
+        "key 'epci.siren': expected a SIREN of 9 digits (in quotes), found 200072460",
+    ),
+    (
+        "bad QPV code",
+        _edit('code = "QP062013"', 'code = "QP 06 20 13"'),
+        "key 'quartiers.coteau-stade-parc-cite-34.code': expected a QPV code such as"
+        " 'QP062013' or 'QN06201M', found 'QP 06 20 13'",
+    ),
+    (
+        "unknown key",
+        _edit("[academie]", '[academie]\ncode = "A12"'),
+        "key 'academie.code': expected no such key (known: name)",
+    ),
+    (
+        "unknown table",
+        _edit("[raw]", '[region]\nname = "x"\n\n[raw]'),
+        "key 'region': expected no such key",
+    ),
+    (
+        "count as text",
+        _edit("member_count = 100", 'member_count = "100"'),
+        "key 'epci.member_count': expected a positive whole number, found '100'",
+    ),
+    (
+        "absolute path",
+        _edit('file = "convention/', 'file = "/etc/'),
+        "key 'convention.file': expected a path relative to data/raw, '/'-separated,"
+        " found '/etc/convention-divion-2024.txt'",
+    ),
+    (
+        "bad quartier id",
+        _edit("cites-6-et-30 =", '"Cités 6 et 30" ='),
+        "key 'quartiers.Cités 6 et 30': expected a quartier id such as 'cites-6-et-30',"
+        " found 'Cités 6 et 30'",
+    ),
+    (
+        "not TOML",
+        _edit("[epci]", "[epci"),
+        "line 10: expected valid TOML (Expected ']' at the end of a table declaration, column 6)",
+    ),
 ]
 
 
@@ -133,4 +187,4 @@ def test_missing_territory_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=re.escape("territory.toml: expected the territory")):
         load_territory(tmp_path / "territory.toml")
     with pytest.raises(InputError, match="no such file"):
-        Paths.from_root(tmp_path).convention
+        _ = Paths.from_root(tmp_path).convention

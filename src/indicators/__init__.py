@@ -33,8 +33,8 @@ def load(root: str | os.PathLike[str] | None = None) -> Tables:
     -------
     Tables
         The same object the notebooks use
-        (:func:`indicators.report.present.load_tables`): one DataFrame per processed
-        table, the build manifest and the ``data/processed`` folder.
+        (:func:`indicators.report.present.load_tables`): the convention tables and
+        the build manifest, the open-data tables read on first use.
 
     Raises
     ------

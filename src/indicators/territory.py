@@ -4,31 +4,10 @@ The commune(s), their EPCI, the convention file and the quartiers' official code
 data, not code: :func:`load_territory` reads and checks them, and every error is one
 line naming the file and the key.
 
->>> t = load_territory_text('''
-... [convention]
-... file = "convention/exemple.txt"
-... reference_label = "CAX"
-... [[communes]]
-... insee = "99001"
-... name = "Exempleville"
-... [epci]
-... siren = "299999999"
-... name = "Communauté d'agglomération d'Exemple"
-... label = "CAX"
-... member_count = 3
-... [departement]
-... code = "99"
-... name = "Exemple"
-... [academie]
-... name = "Exemple"
-... [raw]
-... epci_members = "epci"
-... commune_boundaries = "communes"
-... [quartiers]
-... le-centre = { code = "QP099001" }
-... ''')
->>> t.communes[0].insee, t.quartier_codes
-('99001', {'le-centre': 'QP099001'})
+>>> load_territory_text('academie = "Lille"')  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+  ...
+indicators.errors.InputError: territory.toml, key 'convention': expected a table [convention], ...
 """
 
 from __future__ import annotations
@@ -105,8 +84,9 @@ class _Reader:
         return InputError(tail, path=self.path, context=f"key {key!r}", raw=True)
 
     def missing(self, key: str, expected: str) -> InputError:
-        return InputError(f"{expected}, found no such key", path=self.path,
-                          context=f"key {key!r}", raw=False)
+        return InputError(
+            f"{expected}, found no such key", path=self.path, context=f"key {key!r}", raw=False
+        )
 
     def table(self, data: dict[str, Any], key: str, keys: set[str], prefix: str = "") -> dict:
         name = prefix + key
@@ -122,8 +102,14 @@ class _Reader:
         for extra in sorted(set(data) - keys):
             raise self.fail(prefix + extra, "no such key (known: " + ", ".join(sorted(keys)) + ")")
 
-    def text(self, data: dict, key: str, prefix: str, pattern: re.Pattern | None = None,
-             what: str = "a non-empty string") -> str:
+    def text(
+        self,
+        data: dict,
+        key: str,
+        prefix: str,
+        pattern: re.Pattern | None = None,
+        what: str = "a non-empty string",
+    ) -> str:
         if key not in data:
             raise self.missing(prefix + key, what)
         value = data[key]
@@ -152,8 +138,9 @@ def load_territory_text(text: str, path: str | os.PathLike[str] = "territory.tom
         line = int(where[1]) if where else None
         column = f", column {where[2]}" if where else ""
         raise InputError(f"valid TOML ({reason}{column})", path=path, line=line) from None
-    read.known(data, {"convention", "communes", "epci", "departement", "academie", "raw",
-                      "quartiers"}, "")
+    read.known(
+        data, {"convention", "communes", "epci", "departement", "academie", "raw", "quartiers"}, ""
+    )
     convention = read.table(data, "convention", {"file", "reference_label"})
     communes = data.get("communes")
     if not isinstance(communes, list) or not communes:
@@ -188,7 +175,7 @@ def load_territory_text(text: str, path: str | os.PathLike[str] = "territory.tom
         if not _SLUG.fullmatch(quartier):
             raise read.fail(prefix[:-1], "a quartier id such as 'cites-6-et-30'", quartier)
         if not isinstance(entry, dict):
-            raise read.fail(prefix[:-1], "{ code = \"QP…\" } or {}", entry)
+            raise read.fail(prefix[:-1], '{ code = "QP…" } or {}', entry)
         read.known(entry, {"code"}, prefix)
         what = "a QPV code such as 'QP062013' or 'QN06201M'"
         codes[quartier] = read.text(entry, "code", prefix, _QPV, what) if entry else None
@@ -225,8 +212,9 @@ def load_territory(path: str | os.PathLike[str]) -> Territory:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError("the territory file (see data/raw/README.md)", path=path,
-                         found="no such file") from None
+        raise InputError(
+            "the territory file (see data/raw/README.md)", path=path, found="no such file"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
