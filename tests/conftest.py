@@ -8,11 +8,13 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+from indicators.territory import load_territory
+
 matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
-CONVENTION = RAW / "convention" / "convention-divion-2024.txt"
+CONVENTION = RAW / load_territory(RAW / "territory.toml").convention_file
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

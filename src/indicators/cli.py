@@ -1,8 +1,10 @@
 """The ``indicators`` command.
 
 ``indicators build`` parses the raw inputs into ``data/processed``;
-``indicators report`` renders the notebooks into ``reports/``. An input error prints
-one line and exits with status 2 (``--debug`` shows the traceback).
+``indicators report`` renders the notebooks into ``reports/``. The project root is
+``--root``, else ``$INDICATORS_ROOT``, else found like git finds a repository (see
+:func:`indicators.config.find_root`). An input error, or no project found, prints one
+line and exits with status 2 (``--debug`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="indicators", description="Indicators of the quartiers of a contrat de ville."
     )
-    parser.add_argument("--root", help="project root (default: this checkout)")
+    parser.add_argument(
+        "--root",
+        help="project root (default: $INDICATORS_ROOT, else the nearest folder at or above"
+        " the current directory that holds data/raw/)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="parse data/raw into data/processed")

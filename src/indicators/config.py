@@ -1,8 +1,10 @@
-"""Project paths.
+"""Project paths and how the project root is found.
 
-Paths are resolved from a project root: the ``INDICATORS_ROOT`` environment variable
-when set, otherwise the repository this package was installed from (src layout). Tests
-and the CLI's ``--root`` pass another root explicitly.
+The root is found the way git finds a repository: an explicit root (the CLI's ``--root``,
+a notebook's ``root`` parameter), else the ``INDICATORS_ROOT`` environment variable, else
+the nearest folder at or above the current directory that holds ``data/raw/``. The
+location of the installed package plays no part: outside a project,
+:class:`~indicators.errors.ProjectNotFound` says so in one line.
 """
 
 from __future__ import annotations
@@ -11,13 +13,40 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+from indicators.errors import ProjectNotFound
+from indicators.territory import Territory, load_territory
+
+ROOT_ENV = "INDICATORS_ROOT"
 
 
-def default_root() -> Path:
-    """The project root: ``$INDICATORS_ROOT`` or the source checkout."""
-    env = os.environ.get("INDICATORS_ROOT")
-    return Path(env).resolve() if env else _PACKAGE_ROOT
+def find_root(
+    root: str | os.PathLike[str] | None = None, *, cwd: str | os.PathLike[str] | None = None
+) -> Path:
+    """The project root: ``root``, else ``$INDICATORS_ROOT``, else discovery from ``cwd``.
+
+    Parameters
+    ----------
+    root
+        An explicit root, used as given (``None`` or ``""``: not given).
+    cwd
+        Where discovery starts (default: the current directory).
+
+    Raises
+    ------
+    ProjectNotFound
+        When nothing is given and no folder at or above ``cwd`` holds ``data/raw/``.
+    """
+    if root is not None and str(root) != "":
+        return Path(root).resolve()
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        return Path(env).resolve()
+    start = Path.cwd() if cwd is None else Path(cwd)
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "data" / "raw").is_dir():
+            return folder
+    raise ProjectNotFound(start)
 
 
 @dataclass(frozen=True)
@@ -28,7 +57,8 @@ class Paths:
 
     @classmethod
     def from_root(cls, root: str | os.PathLike[str] | None = None) -> Paths:
-        return cls(Path(root).resolve() if root is not None else default_root())
+        """The paths of ``root``, or of the project found by :func:`find_root`."""
+        return cls(find_root(root))
 
     @property
     def raw(self) -> Path:
@@ -47,5 +77,16 @@ class Paths:
         return self.root / "notebooks"
 
     @property
+    def territory_file(self) -> Path:
+        """``data/raw/territory.toml``: the commune, its EPCI and its quartiers."""
+        return self.raw / "territory.toml"
+
+    @property
+    def territory(self) -> Territory:
+        """The checked content of :attr:`territory_file` (read again at each access)."""
+        return load_territory(self.territory_file)
+
+    @property
     def convention(self) -> Path:
-        return self.raw / "convention" / "convention-divion-2024.txt"
+        """The convention text named by the territory file."""
+        return self.raw / self.territory.convention_file

@@ -88,3 +88,18 @@ class ParameterError(IndicatorsError):
 
 class ReportError(IndicatorsError):
     """One or more reports failed to render."""
+
+
+class ProjectNotFound(IndicatorsError):
+    """No project root was given and none was found at or above the current directory.
+
+    >>> str(ProjectNotFound("/tmp/x"))  # doctest: +ELLIPSIS
+    'no indicators project at or above /tmp/x (a folder holding data/raw/); ...'
+    """
+
+    def __init__(self, start: str | PathLike[str]) -> None:
+        self.start = str(start)
+        super().__init__(
+            f"no indicators project at or above {self.start} (a folder holding data/raw/); "
+            "run from inside one, pass --root or set INDICATORS_ROOT"
+        )
