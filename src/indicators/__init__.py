@@ -11,7 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from indicators.report.present import Tables
+    from indicators.report.tables import Tables
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "load"]
@@ -33,7 +33,7 @@ def load(root: str | os.PathLike[str] | None = None) -> Tables:
     -------
     Tables
         The same object the notebooks use
-        (:func:`indicators.report.present.load_tables`): the convention tables and
+        (:func:`indicators.report.tables.load_tables`): the convention tables and
         the build manifest, the open-data tables read on first use.
 
     Raises
@@ -44,6 +44,6 @@ def load(root: str | os.PathLike[str] | None = None) -> Tables:
         When a table or the manifest is missing or unreadable (run ``indicators build``).
     """
     from indicators.config import Paths
-    from indicators.report.present import load_tables
+    from indicators.report.tables import load_tables
 
     return load_tables(Paths.from_root(root))
