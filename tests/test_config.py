@@ -110,7 +110,7 @@ def test_import_is_light() -> None:
 
 
 def test_load_reads_the_processed_tables(project_root: Path, no_env: pytest.MonkeyPatch) -> None:
-    from indicators.report.present import Tables
+    from indicators.report.tables import Tables
 
     assert main(["--root", str(project_root), "build", "--no-figures"]) == 0
     tables = indicators.load(project_root)
