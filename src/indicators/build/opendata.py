@@ -39,6 +39,13 @@ from indicators.analysis.crosscheck import (
     read_quartier_schools,
 )
 from indicators.errors import InputError
+from indicators.sources.csvfiles import (
+    check_pattern,
+    check_raw_manifest,
+    check_unique,
+    read_insee_csv,
+)
+from indicators.sources.filosofi import read_filosofi_grid
 from indicators.sources.geo import (
     LAMBERT93,
     QP_PATTERN,
@@ -49,8 +56,6 @@ from indicators.sources.geo import (
     read_perimeters,
     read_qpv_contours,
 )
-from indicators.sources.filosofi import read_filosofi_grid
-from indicators.sources.csvfiles import check_pattern, check_raw_manifest, check_unique, read_insee_csv
 from indicators.sources.ips import combine_ips, ips_by_commune, ips_for_territory, read_ips
 
 __all__ = ["EPCI_LABEL", "NOTE_COLUMNS", "build_open_data"]
