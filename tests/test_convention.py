@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from indicators.convention.parse import parse_convention, read_convention, slugify
+from indicators.convention.parse import parse_convention, read_convention
+from indicators.convention.text import slugify
 from indicators.errors import InputError
 
 from .conftest import CONVENTION, FIXTURES

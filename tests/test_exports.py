@@ -19,7 +19,8 @@ from geopandas.testing import assert_geodataframe_equal
 from indicators import secrecy
 from indicators.analysis import aggregate, crosscheck, ips_means
 from indicators.analysis.gaps import compute_gaps
-from indicators.build import exports
+from indicators.build import figure_export, geopackage, xlsx
+from indicators.build.tables import HEADERS_FR
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
 from indicators.sources import filosofi as grid
@@ -57,8 +58,8 @@ def test_save_figure_writes_png_and_svg_deterministically(tmp_path):
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
     ax.set_title("Écart : +32,1 points")
-    first = exports.save_figure(fig, tmp_path / "a", "ecarts")
-    second = exports.save_figure(fig, tmp_path / "b", "ecarts")
+    first = figure_export.save_figure(fig, tmp_path / "a", "ecarts")
+    second = figure_export.save_figure(fig, tmp_path / "b", "ecarts")
     assert [p.name for p in first] == ["ecarts.png", "ecarts.svg"]
     assert first[0].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     svg = first[1].read_text(encoding="utf-8")
@@ -72,7 +73,7 @@ def test_save_figure_writes_png_and_svg_deterministically(tmp_path):
 def test_save_figure_refuses_paths_as_names(tmp_path, name):
     fig, _ = plt.subplots()
     with pytest.raises(ParameterError, match="invalid file name"):
-        exports.save_figure(fig, tmp_path, name)
+        figure_export.save_figure(fig, tmp_path, name)
 
 
 # --- GeoPackage ------------------------------------------------------------------------
@@ -85,8 +86,8 @@ def test_geopackage_round_trip(tmp_path, communes, shapes, cells):
         "quartier_shapes": shapes.to_crs("EPSG:4326"),  # reprojected on the way in
         "grid_cells": squares,
     }
-    path = exports.write_geopackage(layers, tmp_path / "indicators.gpkg")
-    back = exports.read_geopackage(path)
+    path = geopackage.write_geopackage(layers, tmp_path / "indicators.gpkg")
+    back = geopackage.read_geopackage(path)
     assert list(back) == ["communes_ips", "quartier_shapes", "grid_cells"]
     for name, layer in back.items():
         assert layer.crs == "EPSG:2154"
@@ -109,23 +110,23 @@ def test_geopackage_round_trip(tmp_path, communes, shapes, cells):
     assert bool(secret["secret"]) and pd.isna(secret["men"]) and pd.isna(secret["men_pauv"])
     assert cells_back["men"].notna().sum() == 5
     # Same layers, same bytes.
-    again = exports.write_geopackage(layers, tmp_path / "again.gpkg")
+    again = geopackage.write_geopackage(layers, tmp_path / "again.gpkg")
     assert again.read_bytes() == path.read_bytes()
 
 
 def test_geopackage_refuses_bad_layers_and_keeps_the_previous_file(tmp_path, communes, cells):
-    path = exports.write_geopackage({"communes": communes}, tmp_path / "out.gpkg")
+    path = geopackage.write_geopackage({"communes": communes}, tmp_path / "out.gpkg")
     before = path.read_bytes()
     bare = gpd.GeoDataFrame(communes.drop(columns="geometry"), geometry=list(communes.geometry))
     with pytest.raises(InputError, match="layer 'communes': expected a layer with a declared CRS"):
-        exports.write_geopackage({"communes": bare}, path)
+        geopackage.write_geopackage({"communes": bare}, path)
     unmasked = grid.cells_to_geodataframe(cells)
     with pytest.raises(
         InputError, match="column 'men', table 'grid', row 3: expected no figure from fewer than 11"
     ):
-        exports.write_geopackage({"grid": unmasked}, path)
+        geopackage.write_geopackage({"grid": unmasked}, path)
     with pytest.raises(ParameterError, match="invalid layer name"):
-        exports.write_geopackage({"communes ips": communes}, path)
+        geopackage.write_geopackage({"communes ips": communes}, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["out.gpkg"]
 
@@ -141,8 +142,8 @@ def test_xlsx_round_trip_with_french_headers(tmp_path, convention, communes):
         "gaps": compute_gaps(convention.portrait),
         "communes": communes,
     }
-    path = exports.write_xlsx(tables, tmp_path / "indicateurs.xlsx")
-    back = exports.read_xlsx(path)
+    path = xlsx.write_xlsx(tables, tmp_path / "indicateurs.xlsx")
+    back = xlsx.read_xlsx(path)
     assert list(back) == [
         "Quartiers",
         "Portrait statistique",
@@ -152,7 +153,7 @@ def test_xlsx_round_trip_with_french_headers(tmp_path, convention, communes):
     ]
     for (name, table), sheet in zip(tables.items(), back.values(), strict=True):
         assert len(sheet) == len(table), name
-        expected = [exports.HEADERS_FR[c] for c in table.columns if c != "geometry"]
+        expected = [HEADERS_FR[c] for c in table.columns if c != "geometry"]
         assert list(sheet.columns) == expected, name
     portrait = back["Portrait statistique"]
     cites = portrait[
@@ -182,8 +183,8 @@ def test_xlsx_round_trip_with_french_headers(tmp_path, convention, communes):
 def test_xlsx_is_byte_identical_and_dated_from_source_date_epoch(tmp_path, convention, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1720483200")  # 2024-07-09 00:00 UTC
     tables = {"quartiers": convention.quartiers}
-    first = exports.write_xlsx(tables, tmp_path / "a.xlsx")
-    second = exports.write_xlsx(tables, tmp_path / "b.xlsx")
+    first = xlsx.write_xlsx(tables, tmp_path / "a.xlsx")
+    second = xlsx.write_xlsx(tables, tmp_path / "b.xlsx")
     assert first.read_bytes() == second.read_bytes()
     properties = openpyxl.load_workbook(first).properties
     assert properties.created.isoformat() == "2024-07-09T00:00:00"
@@ -196,7 +197,7 @@ def test_xlsx_text_is_never_a_formula_and_control_characters_go(tmp_path):
     table = pd.DataFrame(
         {"note": ['=HYPERLINK("http://exemple.invalid","clic")', "a\x0cb", None]},
     )
-    path = exports.write_xlsx({"notes": table}, tmp_path / "t.xlsx")
+    path = xlsx.write_xlsx({"notes": table}, tmp_path / "t.xlsx")
     sheet = openpyxl.load_workbook(path)["notes"]
     assert sheet["A2"].data_type == "s"
     assert sheet["A2"].value == '=HYPERLINK("http://exemple.invalid","clic")'
@@ -206,10 +207,10 @@ def test_xlsx_text_is_never_a_formula_and_control_characters_go(tmp_path):
 
 def test_xlsx_refuses_small_household_counts(tmp_path, cells):
     with pytest.raises(InputError, match="fewer than 11 households"):
-        exports.write_xlsx({"grid": cells}, tmp_path / "g.xlsx")
+        xlsx.write_xlsx({"grid": cells}, tmp_path / "g.xlsx")
     masked = secrecy.mask_small_cells(cells)
-    path = exports.write_xlsx({"grid": masked}, tmp_path / "g.xlsx")
-    back = exports.read_xlsx(path)["Carroyage Filosofi"]
+    path = xlsx.write_xlsx({"grid": masked}, tmp_path / "g.xlsx")
+    back = xlsx.read_xlsx(path)["Carroyage Filosofi"]
     assert back["Ménages (carroyage)"].isna().sum() == 1
     assert np.issubdtype(back["Ménages (carroyage)"].dtype, np.floating)
 
@@ -221,7 +222,7 @@ def test_every_known_column_has_a_french_header(convention):
     columns.update(compute_gaps(convention.portrait).columns)
     columns.update(ips.IPS_COLUMNS, ips_means.AGGREGATE_COLUMNS, crosscheck.CHECK_COLUMNS)
     columns.update(grid.GRID_COLUMNS, aggregate.OUTPUT_COLUMNS, ("source", "message"))
-    missing = sorted(columns - set(exports.HEADERS_FR))
+    missing = sorted(columns - set(HEADERS_FR))
     assert missing == []
 
 
@@ -237,7 +238,7 @@ def test_write_figures_renders_every_figure_from_the_tables(
         "quartier_shapes": shapes,
         "grid": cells,
     }
-    written = exports.write_figures(tables, tmp_path, formats=("png",), dpi=40)
+    written = figure_export.write_figures(tables, tmp_path, formats=("png",), dpi=40)
     stems = sorted({p.stem for p in written})
     assert stems == sorted(
         [
@@ -257,5 +258,5 @@ def test_write_figures_renders_every_figure_from_the_tables(
 
 def test_grid_cells_in_keeps_cells_centred_in_the_communes(communes, cells):
     divion = communes[communes["code"] == "62270"]
-    assert len(exports.grid_cells_in(cells, divion)) == 6
-    assert len(exports.grid_cells_in(cells, communes[communes["code"] == "62003"])) == 0
+    assert len(figure_export.grid_cells_in(cells, divion)) == 6
+    assert len(figure_export.grid_cells_in(cells, communes[communes["code"] == "62003"])) == 0

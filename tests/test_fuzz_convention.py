@@ -7,7 +7,8 @@ import contextlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.convention.parse import decode_convention, parse_convention
+from indicators.convention.parse import parse_convention
+from indicators.convention.text import decode_convention
 from indicators.errors import IndicatorsError
 
 from .conftest import CONVENTION, FIXTURES

@@ -209,3 +209,33 @@ def test_without_quartiers_table(convention):
     assert not tables["communes"]["concerne_quartiers"].any()
     assert len(tables["checks"]) == 8
     assert isinstance(tables["ips"], pd.DataFrame)
+
+
+# --- the registry of raw sources -------------------------------------------------------
+
+
+def test_every_source_family_has_a_step_in_reading_order():
+    from indicators.build.opendata import STEPS
+    from indicators.build.sources import FAMILIES
+
+    steps = [family for family, _ in STEPS]
+    assert [f for f in steps if f in FAMILIES] == list(FAMILIES)
+
+
+def test_every_source_feeds_registered_tables():
+    from indicators.build.sources import SOURCES
+    from indicators.build.tables import BY_NAME
+
+    for source in SOURCES:
+        assert source.produces and set(source.produces) <= set(BY_NAME), source.path
+        assert callable(source.reader)
+
+
+def test_every_shipped_raw_input_is_a_registered_source():
+    from indicators.build.sources import BY_PATH
+
+    raw = REPO / "data" / "raw"
+    shipped = {p.name for p in raw.iterdir() if not p.name.startswith(".")}
+    # The convention is read by the pipeline; README and SHA256SUMS describe the folder.
+    assert shipped - {"convention", "README.md", "SHA256SUMS"} <= set(BY_PATH)
+    assert {s.path for s in BY_PATH.values() if s.required} <= shipped

@@ -141,3 +141,51 @@ def test_raw_files_are_not_written(project_root: Path) -> None:
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in paths.raw.rglob("*") if p.is_file()}
     assert after == stamps
     assert os.access(paths.raw, os.R_OK)
+
+
+# --- the registry of processed tables --------------------------------------------------
+
+
+def test_every_schema_has_a_registry_entry() -> None:
+    import pandera.pandas as pa
+
+    from indicators.build import schemas
+    from indicators.build.tables import BY_NAME
+
+    declared = [v for v in vars(schemas).values() if isinstance(v, pa.DataFrameSchema)]
+    assert declared
+    for schema in declared:
+        assert BY_NAME[schema.name].schema is schema
+
+
+def test_registry_is_consistent() -> None:
+    from indicators.build.tables import SHEETS_FR, TABLES, WORKBOOK_TABLES
+
+    names = [t.name for t in TABLES]
+    assert len(names) == len(set(names))
+    sheets = [t.sheet.lower() for t in TABLES]
+    assert len(sheets) == len(set(sheets))
+    assert all(len(t.sheet) <= 31 for t in TABLES)
+    # Workbook sheets come first, in sheet order.
+    assert names[: len(WORKBOOK_TABLES)] == list(WORKBOOK_TABLES)
+    assert set(SHEETS_FR) == set(names)
+
+
+def test_every_built_table_is_registered_with_french_headers(project_root: Path) -> None:
+    import geopandas as gpd
+
+    from indicators.build.opendata import NOTE_COLUMNS
+    from indicators.build.tables import BY_NAME, HEADERS_FR, TABLES
+
+    paths = Paths.from_root(project_root)
+    result = build(paths, figures=False)
+    assert set(result.tables) <= {t.name for t in TABLES if t.written}
+    assert {t.name for t in TABLES if t.required and t.written} <= set(result.tables)
+    manifest = json.loads((paths.processed / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["tables"]) == set(result.tables)
+    for name, table in result.tables.items():
+        assert BY_NAME[name].layer == isinstance(table, gpd.GeoDataFrame), name
+        columns = [c for c in table.columns if c != "geometry"]
+        missing = [c for c in columns if c not in HEADERS_FR]
+        assert missing == [], name
+    assert all(c in HEADERS_FR for c in NOTE_COLUMNS)

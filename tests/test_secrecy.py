@@ -38,7 +38,9 @@ import pytest
 from shapely.geometry import box
 
 from indicators.analysis.aggregate import METHODS
-from indicators.build.exports import HEADERS_FR, SHEETS_FR, read_geopackage, read_xlsx
+from indicators.build.geopackage import read_geopackage
+from indicators.build.tables import HEADERS_FR, SHEETS_FR
+from indicators.build.xlsx import read_xlsx
 from indicators.cli import main
 from indicators.sources.communes import read_communes
 

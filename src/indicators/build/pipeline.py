@@ -10,38 +10,24 @@ manifest records the sha256 of every raw input, the package version and the buil
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from indicators import __version__
 from indicators.analysis.gaps import compute_gaps
+from indicators.build.provenance import base_manifest
 from indicators.build.raw_manifest import check_raw_manifest
-from indicators.build.schemas import SCHEMAS, validate
+from indicators.build.schemas import validate
 from indicators.build.storage import atomic_write_bytes, staged_directory, write_table
+from indicators.build.tables import BY_NAME, WORKBOOK_TABLES
 from indicators.config import Paths
 from indicators.convention.parse import read_convention
 from indicators.hashing import sha256_file
 
 MANIFEST = "manifest.json"
 EXPORTS = "exports"
-#: Tables of the spreadsheet export, in sheet order (geometry is dropped there).
-XLSX_TABLES = (
-    "quartiers",
-    "portrait",
-    "gaps",
-    "objectives",
-    "checks",
-    "ips_communes",
-    "ips_quartiers",
-    "ips",
-    "communes",
-    "grid_quartiers",
-)
 
 
 @dataclass
@@ -51,22 +37,6 @@ class BuildResult:
     tables: dict[str, pd.DataFrame]
     manifest: dict[str, object]
     notes: list[str] = field(default_factory=list)
-
-
-def _build_time() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (
-        _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC)
-        if epoch
-        else _dt.datetime.now(tz=_dt.UTC).replace(microsecond=0)
-    )
-    return moment.isoformat()
-
-
-def raw_inventory(raw: Path) -> list[dict[str, str]]:
-    """sha256 of every file under ``data/raw`` (sorted by path)."""
-    files = sorted(p for p in raw.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return [{"path": p.relative_to(raw).as_posix(), "sha256": sha256_file(p)} for p in files]
 
 
 def compute_tables(paths: Paths) -> BuildResult:
@@ -85,8 +55,10 @@ def compute_tables(paths: Paths) -> BuildResult:
         "objectives": convention.objectives,
         "gaps": compute_gaps(convention.portrait),
     }
-    for name, schema in SCHEMAS.items():
-        tables[name] = validate(tables[name], schema, source=source)
+    for name in list(tables):
+        schema = BY_NAME[name].schema
+        if schema is not None:
+            tables[name] = validate(tables[name], schema, source=source)
 
     from indicators.build.opendata import build_open_data
 
@@ -106,13 +78,7 @@ def compute_tables(paths: Paths) -> BuildResult:
         # Aggregates are computed from the cells as published; the cells written out
         # have every figure of a cell under 11 households blanked and flagged secret.
         tables["grid"] = mask_small_cells(tables["grid"])
-    manifest: dict[str, object] = {
-        "package": "indicators",
-        "version": __version__,
-        "built_at": _build_time(),
-        "raw_inputs": raw_inventory(paths.raw),
-    }
-    return BuildResult(tables, manifest, notes)
+    return BuildResult(tables, base_manifest(paths.raw), notes)
 
 
 def aggregate_quartiers(grid: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
@@ -167,9 +133,11 @@ def write_exports(
 ) -> list[Path]:
     """The GeoPackage (EPSG:2154, for QGIS), the XLSX workbook (for spreadsheets) and
     every figure as PNG and SVG (``figures/``), for the commune's SIG and staff."""
-    from indicators.build.exports import write_figures, write_geopackage, write_xlsx
+    from indicators.build.figure_export import write_figures
+    from indicators.build.geopackage import write_geopackage
+    from indicators.build.xlsx import write_xlsx
 
-    sheets = {name: tables[name] for name in XLSX_TABLES if name in tables}
+    sheets = {name: tables[name] for name in WORKBOOK_TABLES if name in tables}
     return [
         write_geopackage(_export_layers(tables), directory / "indicators.gpkg"),
         write_xlsx(sheets, directory / "indicators.xlsx"),

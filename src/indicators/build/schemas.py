@@ -2,7 +2,8 @@
 
 Each schema is a :mod:`pandera` ``DataFrameSchema``: columns, dtypes, nullability,
 ranges, allowed values and unique keys. :func:`validate` turns pandera's report into
-the project's one-line :class:`~indicators.errors.SchemaError`.
+the project's one-line :class:`~indicators.errors.SchemaError`. Which table has which
+schema is said by the registry, :mod:`indicators.build.tables`.
 """
 
 from __future__ import annotations
@@ -131,13 +132,6 @@ GAPS = pa.DataFrameSchema(
     unique=["quartier_id", "indicator_id"],
     name="gaps",
 )
-
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "quartiers": QUARTIERS,
-    "portrait": PORTRAIT,
-    "objectives": OBJECTIVES,
-    "gaps": GAPS,
-}
 
 
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, *, source: str) -> pd.DataFrame:

@@ -1,0 +1,161 @@
+"""The registry of raw sources: each input of ``data/raw``, its reader and its tables.
+
+==============================  =========  ================================================
+``data/raw/…``                  required   used for
+==============================  =========  ================================================
+``ips_ecoles/*.csv``            yes        ``ips`` (niveau « ecole », any DEPP layout)
+``ips_colleges/*.csv``          yes        ``ips`` (niveau « college »)
+``cabbalr_epci_members/*.csv``  yes        member communes and population (one file)
+``communes_62_geojson/*``       yes        commune boundaries (one vector file)
+``quartier_schools.csv``        no         ``quartier → schools`` stated by the commune
+``qpv/*.geojson|gpkg|shp``      no         official QPV contours (2024 or 2015 layout)
+``qpv/correspondance.csv``      no         ``quartier_id;code_qp`` (e.g. 2024 ``QN…`` codes)
+``perimeters/*.geojson|gpkg``   no         perimeters drawn by the commune
+``filosofi/*.csv|gpkg``         no         Filosofi 200 m grid (one file)
+==============================  =========  ================================================
+
+:data:`SOURCES` says the same in code: a :class:`Source` per input, grouped in families
+that :func:`indicators.build.opendata.build_open_data` reads one after the other.
+
+>>> [s.path for s in SOURCES if s.required]
+['ips_ecoles', 'ips_colleges', 'cabbalr_epci_members', 'communes_62_geojson']
+>>> BY_PATH["filosofi"].produces
+('grid', 'grid_quartiers')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from indicators.analysis.crosscheck import read_quartier_schools
+from indicators.errors import InputError
+from indicators.sources.checks import check_pattern, check_unique
+from indicators.sources.communes import read_communes, read_epci_members
+from indicators.sources.csvfiles import read_insee_csv
+from indicators.sources.filosofi import read_filosofi_grid
+from indicators.sources.ips import read_ips
+from indicators.sources.perimeters import read_perimeters
+from indicators.sources.qpv import QP_PATTERN, read_qpv_contours
+
+__all__ = ["BY_PATH", "FAMILIES", "SOURCES", "Source", "read_correspondance"]
+
+VECTOR = (".geojson", ".json", ".gpkg", ".shp")
+TABLE = (".csv", ".txt")
+
+
+def files_in(folder: Path, suffixes: Iterable[str]) -> list[Path]:
+    """The visible files of ``folder`` with one of ``suffixes``, sorted (none if no folder)."""
+    if not folder.is_dir():
+        return []
+    wanted = tuple(suffixes)
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in wanted and not p.name.startswith(".")
+    )
+
+
+def one_file(folder: Path, suffixes: Iterable[str], what: str) -> Path:
+    """The one file of ``folder`` with one of ``suffixes``; an error for none or several."""
+    files = files_in(folder, suffixes)
+    if len(files) != 1:
+        raise InputError(
+            f"exactly one {what} file ({', '.join(suffixes)})",
+            path=folder,
+            found=", ".join(p.name for p in files) or "none",
+        )
+    return files[0]
+
+
+def read_correspondance(path: Path, quartier_ids: list[str]) -> dict[str, str]:
+    """``qpv/correspondance.csv``: quartier id → QPV code, for known quartiers only."""
+    frame = read_insee_csv(path, required=["quartier_id", "code_qp"], usecols_only=True)
+    unknown = ~frame["quartier_id"].isin(quartier_ids)
+    if unknown.any():
+        i = int(unknown.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"a known quartier id ({', '.join(sorted(quartier_ids))})",
+            path=path,
+            line=int(frame.index[i]),
+            column="quartier_id",
+            found=str(frame["quartier_id"].iloc[i]),
+        )
+    check_pattern(frame, "code_qp", QP_PATTERN, "a QPV code such as 'QN06201M'", path=path)
+    check_unique(frame, ["quartier_id"], path=path)
+    return dict(zip(frame["quartier_id"], frame["code_qp"], strict=True))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input of ``data/raw``.
+
+    Attributes
+    ----------
+    path
+        Folder (or file) under ``data/raw``.
+    family
+        The step of :func:`~indicators.build.opendata.build_open_data` that reads it.
+    required
+        The build fails without it; an optional source that is absent gives a note.
+    reader
+        The function that reads one of its files.
+    produces
+        The processed tables it feeds.
+    suffixes
+        File suffixes read in the folder (empty for a single file).
+    """
+
+    path: str
+    family: str
+    required: bool
+    reader: Callable[..., object]
+    produces: tuple[str, ...]
+    suffixes: tuple[str, ...] = ()
+
+    def files(self, raw: Path) -> list[Path]:
+        """The source's files under ``raw`` (a file source: itself when it exists)."""
+        if not self.suffixes:
+            return [raw / self.path] if (raw / self.path).exists() else []
+        return files_in(raw / self.path, self.suffixes)
+
+
+_IPS_TABLES = ("ips", "ips_communes", "ips_quartiers", "checks")
+
+#: The raw sources, in the order they are read.
+SOURCES: tuple[Source, ...] = (
+    Source("ips_ecoles", "ips", True, read_ips, _IPS_TABLES, TABLE),
+    Source("ips_colleges", "ips", True, read_ips, _IPS_TABLES, TABLE),
+    Source(
+        "cabbalr_epci_members", "epci", True, read_epci_members, ("communes", "ips_communes"), TABLE
+    ),
+    Source("communes_62_geojson", "epci", True, read_communes, ("communes",), VECTOR),
+    Source(
+        "quartier_schools.csv",
+        "quartier_schools",
+        False,
+        read_quartier_schools,
+        ("ips_quartiers", "checks"),
+    ),
+    Source("qpv", "shapes", False, read_qpv_contours, ("quartier_shapes", "communes"), VECTOR),
+    Source(
+        "qpv/correspondance.csv",
+        "shapes",
+        False,
+        read_correspondance,
+        ("quartier_shapes", "communes"),
+    ),
+    Source("perimeters", "shapes", False, read_perimeters, ("quartier_shapes", "communes"), VECTOR),
+    Source(
+        "filosofi",
+        "filosofi",
+        False,
+        read_filosofi_grid,
+        ("grid", "grid_quartiers"),
+        (*TABLE, ".gpkg"),
+    ),
+)
+BY_PATH: dict[str, Source] = {s.path: s for s in SOURCES}
+#: The families of sources, in reading order.
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(s.family for s in SOURCES))

@@ -1,0 +1,221 @@
+"""The registry of processed tables: one entry per table, in sheet order.
+
+Each :class:`Table` gives a table's name, its pandera schema (when it has one, from
+:mod:`indicators.build.schemas`), whether every build produces it, whether it is a layer
+(a GeoDataFrame with a geometry), whether it is a sheet of the XLSX workbook, and its
+French sheet name; :data:`HEADERS_FR` gives the French header of every known column.
+Everything in :mod:`indicators.build` reads its list of tables from here.
+
+>>> [t.name for t in TABLES if t.workbook][:4]
+['quartiers', 'portrait', 'gaps', 'objectives']
+>>> BY_NAME["communes"].layer, BY_NAME["grid"].required
+(True, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandera.pandas as pa
+
+from indicators.build import schemas
+
+__all__ = [
+    "BY_NAME",
+    "HEADERS_FR",
+    "SHEETS_FR",
+    "TABLES",
+    "WORKBOOK_TABLES",
+    "Table",
+]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One processed table.
+
+    Attributes
+    ----------
+    name
+        File stem in ``data/processed`` (``quartiers`` → ``quartiers.csv``/``.parquet``).
+    sheet
+        French sheet name (31 characters at most).
+    required
+        Every build produces it (``False``: only when its optional raw input is there).
+    layer
+        A GeoDataFrame (its geometry is dropped in the workbook).
+    workbook
+        A sheet of ``exports/indicators.xlsx``.
+    written
+        Written to ``data/processed`` (``opendata_notes`` goes into the manifest's notes).
+    schema
+        The pandera schema the build validates it against, if any.
+    """
+
+    name: str
+    sheet: str
+    required: bool = True
+    layer: bool = False
+    workbook: bool = True
+    written: bool = True
+    schema: pa.DataFrameSchema | None = None
+
+    def headers(self, columns: Iterable[str]) -> dict[str, str]:
+        """French header of each of ``columns`` (an unknown column keeps its name).
+
+        >>> BY_NAME["quartiers"].headers(["quartier_id", "extra"])
+        {'quartier_id': 'Identifiant du quartier', 'extra': 'extra'}
+        """
+        return {c: HEADERS_FR.get(c, c) for c in columns}
+
+
+#: The processed tables: the workbook's sheets in order, then the other tables.
+TABLES: tuple[Table, ...] = (
+    Table("quartiers", "Quartiers", schema=schemas.QUARTIERS),
+    Table("portrait", "Portrait statistique", schema=schemas.PORTRAIT),
+    Table("gaps", "Écarts à la CABBALR", schema=schemas.GAPS),
+    Table("objectives", "Objectifs et actions", schema=schemas.OBJECTIVES),
+    Table("checks", "Contrôles"),
+    Table("ips_communes", "IPS par commune"),
+    Table("ips_quartiers", "IPS par quartier"),
+    Table("ips", "IPS des établissements"),
+    Table("communes", "Communes", layer=True),
+    Table("grid_quartiers", "Carroyage par quartier", required=False),
+    Table(
+        "quartier_shapes", "Périmètres des quartiers", required=False, layer=True, workbook=False
+    ),
+    Table("grid", "Carroyage Filosofi", required=False, workbook=False),
+    Table("opendata_notes", "Notes sur les données", workbook=False, written=False),
+)
+BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+#: Tables of the spreadsheet export, in sheet order (geometry is dropped there).
+WORKBOOK_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if t.workbook)
+#: French sheet names of the known tables (31 characters at most).
+SHEETS_FR: dict[str, str] = {t.name: t.sheet for t in TABLES}
+
+#: French column headers of the known tables.
+HEADERS_FR: dict[str, str] = {
+    # identifiers and provenance
+    "quartier_id": "Identifiant du quartier",
+    "name": "Nom du quartier",
+    "status": "Statut",
+    "status_label": "Statut (libellé)",
+    "code": "Code",
+    "code_qp": "Code QPV",
+    "communes": "Communes",
+    "source": "Source",
+    "source_line": "Ligne dans le fichier source",
+    "vintage": "Millésime",
+    "perimeter": "Périmètre des données",
+    "source_text": "Source (texte de la convention)",
+    "map_perimeter": "Périmètre cartographié",
+    "caveat": "Avertissement",
+    "irritants": "Points d'irritation",
+    "opportunites": "Opportunités",
+    "enjeux": "Enjeux",
+    "line": "Ligne dans la convention",
+    # portrait and gaps
+    "indicator_id": "Identifiant de l'indicateur",
+    "label": "Indicateur (libellé de la convention)",
+    "value": "Valeur",
+    "unit": "Unité",
+    "qualifier": "Précision de la valeur",
+    "value_text": "Valeur telle qu'écrite",
+    "value_qualifier": "Précision de la valeur",
+    "reference_value": "Valeur de référence",
+    "reference_qualifier": "Précision de la référence",
+    "decimals": "Décimales publiées",
+    "reference_decimals": "Décimales publiées (référence)",
+    "rounding_margin": "Marge d'arrondi (points)",
+    "reference_territory": "Territoire de référence",
+    "reference_scope": "Champ de la référence",
+    "note": "Note",
+    "kind": "Type d'indicateur",
+    "gap": "Écart",
+    "gap_unit": "Unité de l'écart",
+    "gap_qualifier": "Précision de l'écart",
+    "index": "Indice (quartier / référence × 100)",
+    "polarity": "Sens (+1 : plus est mieux ; −1 : plus est moins bien)",
+    "reading": "Lecture de l'écart",
+    "label_fr": "Écart (texte)",
+    # objectives
+    "enjeu": "Enjeu (numéro)",
+    "enjeu_title": "Enjeu",
+    "strategic_objective": "Objectif stratégique",
+    "operational_objective": "Objectif opérationnel",
+    "action_rank": "Rang de l'action",
+    "action": "Action",
+    # IPS
+    "uai": "UAI",
+    "rentree": "Rentrée scolaire",
+    "niveau": "Niveau",
+    "commune_code": "Code commune",
+    "commune_nom": "Commune",
+    "nom_etablissement": "Établissement",
+    "secteur": "Secteur",
+    "ips": "IPS",
+    "ips_marker": "Marque IPS (NS : non significatif)",
+    "effectifs": "Effectifs",
+    "effectifs_marker": "Marque effectifs",
+    "ips_ecart_type": "Écart-type de l'IPS",
+    "ips_ecart_type_marker": "Marque écart-type",
+    "ips_national": "IPS national",
+    "ips_national_public": "IPS national public",
+    "ips_national_prive": "IPS national privé",
+    "ips_academique": "IPS académique",
+    "ips_academique_public": "IPS académique public",
+    "ips_academique_prive": "IPS académique privé",
+    "ips_departemental": "IPS départemental",
+    "ips_departemental_public": "IPS départemental public",
+    "ips_departemental_prive": "IPS départemental privé",
+    "territoire_type": "Type de territoire",
+    "territoire_code": "Code du territoire",
+    "territoire_nom": "Territoire",
+    "n_etablissements": "Nombre d'établissements",
+    "n_ips": "Nombre d'IPS publiés",
+    "n_ns": "Nombre d'IPS « NS »",
+    "ips_moyen": "IPS moyen (non pondéré)",
+    "ips_moyen_pondere": "IPS moyen pondéré par les effectifs",
+    "ips_publie": "IPS publié",
+    "ips_cabbalr": "IPS moyen de la CABBALR",
+    "ecart_cabbalr": "Écart à la CABBALR (points d'IPS)",
+    # communes
+    "nom": "Nom",
+    "epci_siren": "SIREN de l'EPCI",
+    "epci_nom": "EPCI",
+    "population_municipale": "Population municipale",
+    "population_totale": "Population totale",
+    "siren_commune": "SIREN de la commune",
+    "departement": "Département",
+    "arrondissement": "Arrondissement",
+    "codes_postaux": "Codes postaux",
+    "concerne_quartiers": "Commune concernée par un quartier",
+    # checks and notes
+    "check_id": "Contrôle",
+    "convention_value": "Valeur de la convention",
+    "open_data_value": "Valeur des données ouvertes",
+    "method": "Méthode",
+    "message": "Message",
+    # Filosofi grid and its aggregates
+    "idcar_200m": "Identifiant du carreau (INSPIRE)",
+    "x": "X du coin inférieur gauche (EPSG:3035)",
+    "y": "Y du coin inférieur gauche (EPSG:3035)",
+    "i_est": "Carreau imputé (1 = oui)",
+    "ind": "Personnes (carroyage)",
+    "men": "Ménages (carroyage)",
+    "men_pauv": "Ménages pauvres (carroyage)",
+    "ind_snv": "Somme des niveaux de vie (€)",
+    "log_soc": "Logements sociaux",
+    "log_total": "Logements",
+    "n_cells": "Nombre de carreaux habités",
+    "part_menages_pauvres": "Part des ménages pauvres (carroyage, %)",
+    "niveau_vie_moyen": "Niveau de vie moyen par personne (carroyage, €)",
+    "part_logements_sociaux": "Part des logements sociaux (carroyage, %)",
+    "part_ind_cellules_imputees": "Part des personnes dans des carreaux imputés (%)",
+    "n_cells_pauv_gt_30": "Carreaux où plus de 30 % des ménages sont pauvres",
+    "secret": "Secret statistique",
+    "secret_reason": "Motif du secret",
+    "incomplete": "Données incomplètes",
+    "incomplete_reason": "Motif des données incomplètes",
+}
