@@ -24,7 +24,7 @@ from indicators.build.tables import HEADERS_FR
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
 from indicators.sources import filosofi as grid
-from indicators.sources import ips
+from indicators.sources import ips, layers
 
 from .conftest import CONVENTION, FIXTURES
 
@@ -258,5 +258,5 @@ def test_write_figures_renders_every_figure_from_the_tables(
 
 def test_grid_cells_in_keeps_cells_centred_in_the_communes(communes, cells):
     divion = communes[communes["code"] == "62270"]
-    assert len(figure_export.grid_cells_in(cells, divion)) == 6
-    assert len(figure_export.grid_cells_in(cells, communes[communes["code"] == "62003"])) == 0
+    assert len(layers.grid_cells_in(cells, divion)) == 6
+    assert len(layers.grid_cells_in(cells, communes[communes["code"] == "62003"])) == 0

@@ -236,6 +236,7 @@ def test_every_shipped_raw_input_is_a_registered_source():
 
     raw = REPO / "data" / "raw"
     shipped = {p.name for p in raw.iterdir() if not p.name.startswith(".")}
-    # The convention is read by the pipeline; README and SHA256SUMS describe the folder.
-    assert shipped - {"convention", "README.md", "SHA256SUMS"} <= set(BY_PATH)
+    # The convention and the territory are read by the pipeline; README and SHA256SUMS
+    # describe the folder.
+    assert shipped - {"convention", "territory.toml", "README.md", "SHA256SUMS"} <= set(BY_PATH)
     assert {s.path for s in BY_PATH.values() if s.required} <= shipped

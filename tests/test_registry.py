@@ -13,7 +13,7 @@ import pytest
 from matplotlib.axes import Axes
 
 from indicators.analysis.gaps import compute_gaps
-from indicators.build import exports
+from indicators.build import figure_export
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
 from indicators.figures import registry
@@ -60,7 +60,7 @@ def test_every_listed_name_is_drawable(tables):
 
 
 def test_names_are_the_files_the_build_writes(tables, tmp_path):
-    written = exports.write_figures(tables, tmp_path, formats=("png",), dpi=20)
+    written = figure_export.write_figures(tables, tmp_path, formats=("png",), dpi=20)
     assert [p.stem for p in written] == registry.figure_names(tables)
 
 
