@@ -109,9 +109,10 @@ def plot_locator_map(
         others = [c for c in concerned if c not in chosen]
         epci = style.escape_text(the_epci(reference_label))
         context = layer[~layer["code"].isin(concerned)]
-        context.plot(
-            ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
-        )
+        if len(context):  # every commune may be concerned (a small EPCI)
+            context.plot(
+                ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
+            )
         handles: list[Patch | Line2D] = []
         if main:
             layer[layer["code"].isin(main)].plot(
@@ -134,13 +135,14 @@ def plot_locator_map(
                     label="Autre commune concernée par un quartier",
                 )
             )
-        handles.append(
-            Patch(
-                facecolor=style.CONTEXT_COLOR,
-                edgecolor="#bdbdbd",
-                label=f"Autre commune de {epci}",
+        if len(context):
+            handles.append(
+                Patch(
+                    facecolor=style.CONTEXT_COLOR,
+                    edgecolor="#bdbdbd",
+                    label=f"Autre commune de {epci}",
+                )
             )
-        )
         kit.outline(ax, layer)
         handles.append(Line2D([], [], color="#4d4d4d", lw=1.1, label=f"Limite de {epci}"))
         drawn: list[str] = []
