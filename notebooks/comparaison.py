@@ -21,8 +21,8 @@ root: str = ""  # project root holding data/processed; empty for this checkout
 # %% [markdown]
 # # Comparaison des quartiers
 #
-# Les quartiers prioritaires (QPV) et les quartiers d'intérêt communautaire (QIC) de
-# Divion, côte à côte, comparés à l'ensemble de l'agglomération (CABBALR).
+# Les quartiers prioritaires (QPV) et les quartiers d'intérêt communautaire (QIC) de la
+# commune, côte à côte, comparés à l'ensemble de l'agglomération.
 
 # %%
 from indicators.report.crosscheck import crosscheck_html

@@ -20,11 +20,11 @@ root: str = ""  # project root holding data/processed; empty for this checkout
 rentree_ips: str = ""  # rentrée of the IPS map, e.g. 2024-2025; empty for the latest
 
 # %% [markdown]
-# # Contrat de ville « Engagements Quartiers 2030 » — Divion
+# # Contrat de ville « Engagements Quartiers 2030 »
 #
 # **Dossier du comité de pilotage annuel.** Ce document rassemble, pour chacun des quartiers
-# de Divion inscrits au contrat de ville 2024-2030, le portrait statistique donné par la
-# convention, les écarts à l'ensemble de l'agglomération (CABBALR), le diagnostic partagé et
+# de la commune inscrits au contrat de ville 2024-2030, le portrait statistique donné par la
+# convention, les écarts à l'ensemble de l'agglomération, le diagnostic partagé et
 # les objectifs retenus. Les précautions de lecture figurent dans l'encadré ci-dessous et
 # dans la dernière partie, « Sources et méthodes ».
 #

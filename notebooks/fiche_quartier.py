@@ -46,7 +46,7 @@ locator_map_html(tables, quartier_id)
 # %% [markdown]
 # ## Portrait statistique et écarts à l'agglomération
 #
-# Chaque valeur est comparée à celle de l'ensemble de l'agglomération (CABBALR) donnée par
+# Chaque valeur est comparée à celle de l'ensemble de l'agglomération donnée par
 # la convention. L'écart est exprimé en points de pourcentage pour les taux et en points
 # d'indice pour l'indice de position sociale (IPS) des établissements scolaires. Le taux de
 # pauvreté, le taux d'emploi et l'IPS sont présentés en premier.

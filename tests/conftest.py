@@ -14,7 +14,10 @@ matplotlib.use("Agg")
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
-CONVENTION = RAW / load_territory(RAW / "territory.toml").convention_file
+TERRITORY = load_territory(RAW / "territory.toml")
+CONVENTION = RAW / TERRITORY.convention_file
+#: The label of the convention's reference territory (« l'agglomération »).
+REFERENCE = TERRITORY.reference_label
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -39,7 +39,7 @@ from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
 from indicators.hashing import sha256_file
 
-from .conftest import FIXTURES, RAW
+from .conftest import FIXTURES, RAW, REFERENCE, TERRITORY
 
 OPEN = FIXTURES / "opendata"
 CONVENTION = "convention/convention-divion-2024.txt"
@@ -585,6 +585,24 @@ CASES = [
         ", line 102, column 'code_insee':",
         "62999 (Nulle-Part) has none",
     ),
+    Case(
+        "epci-another-epci",
+        # Every row of another EPCI than the one territory.toml names.
+        listed(EPCI, lambda d: d.replace(TERRITORY.epci.siren.encode() + b",", b"200000000,")),
+        "cabbalr_communes_2026.csv",
+        ", line 2, column 'epci_siren':",
+        f"expected the EPCI of territory.toml (SIREN {TERRITORY.epci.siren}), found '200000000'",
+    ),
+    Case(
+        "epci-member-count",
+        # The last member commune dropped: 99 rows where territory.toml says 100.
+        listed(EPCI, text(lambda lines: [*lines[:-2], lines[-1]])),
+        "cabbalr_communes_2026.csv",
+        ": ",
+        "expected the 100 member communes of epci.member_count in territory.toml, found "
+        "'99 communes'",
+        note="a commune missing from the member list is absent, not on a line",
+    ),
     # -- commune boundaries (GeoJSON, WGS84 by RFC 7946) -----------------------------------
     Case(
         "communes-truncated-json",
@@ -1045,6 +1063,6 @@ def test_convention_gaps_found_by_the_corpus(case: Case, tmp_path: Path) -> None
     shutil.copytree(RAW, raw)
     case.mutate(raw)
     with pytest.raises(InputError) as caught:
-        read_convention(raw / CONVENTION)
+        read_convention(raw / CONVENTION, reference_label=REFERENCE)
     message = str(caught.value)
     assert "convention-divion-2024.txt, line " in message and "\n" not in message

@@ -25,7 +25,7 @@ from indicators.figures import style
 from indicators.figures.gap_chart import plot_gap_chart
 from indicators.figures.gaps_across import plot_gaps_across
 
-from .conftest import CONVENTION
+from .conftest import CONVENTION, REFERENCE
 
 NBSP, MINUS = "\u00a0", "\u2212"
 PTS = "\u00a0points"
@@ -33,7 +33,7 @@ PTS = "\u00a0points"
 
 @pytest.fixture(scope="module")
 def tables():
-    convention = read_convention(CONVENTION)
+    convention = read_convention(CONVENTION, reference_label=REFERENCE)
     return convention.portrait, compute_gaps(convention.portrait), convention.quartiers
 
 
@@ -55,7 +55,9 @@ def _levels(frame):
 
 def test_gap_chart_of_cites_6_et_30(tables):
     portrait, gaps, quartiers = tables
-    frame = plot_gap_chart(gaps, portrait, "cites-6-et-30", quartiers=quartiers)
+    frame = plot_gap_chart(
+        gaps, portrait, "cites-6-et-30", quartiers=quartiers, reference_label=REFERENCE
+    )
     assert frame.get_title(loc="left") == "Cités 6 et 30 : le quartier comparé à l'agglomération"
     rates, levels = _rates(frame), _levels(frame)
     assert rates.get_title(loc="left") == "Taux et parts (en %)"
@@ -236,7 +238,7 @@ def _bars(panel):
 
 def test_gaps_across_quartiers(tables):
     _, gaps, quartiers = tables
-    frame = plot_gaps_across(gaps, quartiers)
+    frame = plot_gaps_across(gaps, quartiers, reference_label=REFERENCE)
     assert frame.get_title(loc="left") == "Écarts des quartiers à l'agglomération (CABBALR)"
     rates, levels = _rates(frame), _levels(frame)
     assert rates.get_title(loc="left") == "Écart à la CABBALR, en points de pourcentage"
@@ -291,3 +293,18 @@ def test_gaps_across_quartier_unknown_to_quartiers_table(tables):
     with pytest.raises(InputError, match="cite-du-transvaal"):
         plot_gaps_across(gaps, quartiers[quartiers["quartier_id"] != "cite-du-transvaal"])
     assert plt.get_fignums() == []
+
+
+def test_charts_without_a_reference_label_say_agglomeration(tables):
+    portrait, gaps, quartiers = tables
+    frame = plot_gap_chart(gaps, portrait, "cites-6-et-30", quartiers=quartiers)
+    legend = [t.get_text() for t in frame.get_legend().get_texts()]
+    assert "Agglomération" in legend
+    assert " ".join(_texts(frame, "source")[0].split()).endswith("référence : agglomération.")
+    frame = plot_gaps_across(gaps, quartiers, reference_label="CATEST")
+    assert frame.get_title(loc="left") == "Écarts des quartiers à l'agglomération (CATEST)"
+    assert _rates(frame).get_title(loc="left") == "Écart à la CATEST, en points de pourcentage"
+    assert " ".join(_texts(frame, "source")[0].split()).endswith("référence : CATEST.")
+    frame = plot_gaps_across(gaps, quartiers)
+    assert frame.get_title(loc="left") == "Écarts des quartiers à l'agglomération"
+    assert _levels(frame).get_title(loc="left") == "Écart à l'agglomération, en points d'IPS"

@@ -11,19 +11,19 @@ from indicators.convention.parse import parse_convention, read_convention
 from indicators.convention.text import slugify
 from indicators.errors import InputError
 
-from .conftest import CONVENTION, FIXTURES
+from .conftest import CONVENTION, FIXTURES, REFERENCE
 
 TEMPLATE = FIXTURES / "convention" / "template_minimal.txt"
 
 
 @pytest.fixture(scope="module")
 def real():
-    return read_convention(CONVENTION)
+    return read_convention(CONVENTION, reference_label=REFERENCE)
 
 
 @pytest.fixture(scope="module")
 def excerpt():
-    return read_convention(TEMPLATE)
+    return read_convention(TEMPLATE, reference_label=REFERENCE)
 
 
 def _value(portrait: pd.DataFrame, quartier: str, indicator: str) -> pd.Series:
@@ -313,7 +313,7 @@ def _drift(old: str, new: str) -> str:
 )
 def test_layout_drift_is_one_clear_error(old, new, line, expected) -> None:
     with pytest.raises(InputError) as caught:
-        parse_convention(_drift(old, new), path="conv.txt")
+        parse_convention(_drift(old, new), reference_label=REFERENCE, path="conv.txt")
     message = str(caught.value)
     assert message.startswith(f"conv.txt, line {line}")
     assert expected in message
@@ -335,7 +335,7 @@ def test_bad_files(tmp_path: Path, data: bytes, expected: str) -> None:
     path = tmp_path / "convention.txt"
     path.write_bytes(data)
     with pytest.raises(InputError) as caught:
-        read_convention(path)
+        read_convention(path, reference_label=REFERENCE)
     assert str(caught.value).startswith(str(path))
     assert expected in str(caught.value)
 
@@ -345,11 +345,11 @@ def test_sommaire_announces_every_quartier() -> None:
     text = TEMPLATE.read_text(encoding="utf-8")
     cut = text[: text.index("Projet de quartier « Le Bourg »\n")]
     with pytest.raises(InputError) as caught:
-        parse_convention(cut, path="conv.txt")
+        parse_convention(cut, reference_label=REFERENCE, path="conv.txt")
     assert "'le-bourg' announced in the sommaire at line 10" in str(caught.value)
     extra = text.replace("Projet de quartier « Le Bourg »\t9\n", "")
     with pytest.raises(InputError) as caught:
-        parse_convention(extra, path="conv.txt")
+        parse_convention(extra, reference_label=REFERENCE, path="conv.txt")
     assert str(caught.value).startswith("conv.txt, line 73")
     assert "listed in the sommaire" in str(caught.value)
 
@@ -359,6 +359,6 @@ def test_markup_in_a_quartier_name_is_refused() -> None:
         "Projet de quartier « Le Bourg »\n", "Projet de quartier « Le <b>Bourg</b> »\n"
     )
     with pytest.raises(InputError) as caught:
-        parse_convention(text, path="conv.txt")
+        parse_convention(text, reference_label=REFERENCE, path="conv.txt")
     assert str(caught.value).startswith("conv.txt, line 74")
     assert "without markup" in str(caught.value)

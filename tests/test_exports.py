@@ -20,13 +20,13 @@ from indicators import secrecy
 from indicators.analysis import aggregate, crosscheck, ips_means
 from indicators.analysis.gaps import compute_gaps
 from indicators.build import figure_export, geopackage, xlsx
-from indicators.build.tables import HEADERS_FR
+from indicators.build.tables import HEADERS_FR, headers_fr
 from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
 from indicators.sources import filosofi as grid
 from indicators.sources import ips, layers
 
-from .conftest import CONVENTION, FIXTURES
+from .conftest import CONVENTION, FIXTURES, REFERENCE, TERRITORY
 
 MAPS = FIXTURES / "maps"
 
@@ -48,7 +48,7 @@ def cells():
 
 @pytest.fixture(scope="module")
 def convention():
-    return read_convention(CONVENTION)
+    return read_convention(CONVENTION, reference_label=REFERENCE)
 
 
 # --- figures ---------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def test_xlsx_round_trip_with_french_headers(tmp_path, convention, communes):
         "gaps": compute_gaps(convention.portrait),
         "communes": communes,
     }
-    path = xlsx.write_xlsx(tables, tmp_path / "indicateurs.xlsx")
+    path = xlsx.write_xlsx(tables, tmp_path / "indicateurs.xlsx", epci_label=TERRITORY.epci.label)
     back = xlsx.read_xlsx(path)
     assert list(back) == [
         "Quartiers",
@@ -151,9 +151,10 @@ def test_xlsx_round_trip_with_french_headers(tmp_path, convention, communes):
         "Écarts à la CABBALR",
         "Communes",
     ]
+    headers = headers_fr(TERRITORY.epci.label)
     for (name, table), sheet in zip(tables.items(), back.values(), strict=True):
         assert len(sheet) == len(table), name
-        expected = [HEADERS_FR[c] for c in table.columns if c != "geometry"]
+        expected = [headers[c] for c in table.columns if c != "geometry"]
         assert list(sheet.columns) == expected, name
     portrait = back["Portrait statistique"]
     cites = portrait[
@@ -260,3 +261,22 @@ def test_grid_cells_in_keeps_cells_centred_in_the_communes(communes, cells):
     divion = communes[communes["code"] == "62270"]
     assert len(layers.grid_cells_in(cells, divion)) == 6
     assert len(layers.grid_cells_in(cells, communes[communes["code"] == "62003"])) == 0
+
+
+def test_xlsx_names_the_epci_it_is_given(tmp_path, convention):
+    gaps = compute_gaps(convention.portrait)
+    layer = pd.DataFrame({"code": ["59999"], "ips_epci": [99.5], "ecart_epci": [-1.5]})
+    path = xlsx.write_xlsx({"gaps": gaps, "ips": layer}, tmp_path / "t.xlsx", epci_label="CATEST")
+    back = xlsx.read_xlsx(path)
+    assert list(back) == ["Écarts à la CATEST", "IPS des établissements"]
+    assert list(back["IPS des établissements"].columns) == [
+        "Code",
+        "IPS moyen de la CATEST",
+        "Écart à la CATEST (points d'IPS)",
+    ]
+    # Without a label, the generic words; never a « {epci} » left in a sheet name.
+    back = xlsx.read_xlsx(xlsx.write_xlsx({"gaps": gaps}, tmp_path / "g.xlsx"))
+    assert list(back) == ["Écarts à l'agglomération"]
+    # A long label is cut at Excel's 31 characters.
+    long = xlsx.write_xlsx({"gaps": gaps}, tmp_path / "l.xlsx", epci_label="X" * 40)
+    assert list(xlsx.read_xlsx(long)) == ["Écarts à la " + "X" * 19]

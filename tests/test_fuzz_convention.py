@@ -11,7 +11,7 @@ from indicators.convention.parse import parse_convention
 from indicators.convention.text import decode_convention
 from indicators.errors import IndicatorsError
 
-from .conftest import CONVENTION, FIXTURES
+from .conftest import CONVENTION, FIXTURES, REFERENCE
 
 REAL = CONVENTION.read_text(encoding="utf-8").split("\n")
 EXCERPT = (FIXTURES / "convention" / "template_minimal.txt").read_text(encoding="utf-8").split("\n")
@@ -40,7 +40,7 @@ _FRAGMENTS = [
 
 def _parse(lines: list[str]) -> None:
     try:
-        parse_convention("\n".join(lines), path="fuzz.txt")
+        parse_convention("\n".join(lines), reference_label=REFERENCE, path="fuzz.txt")
     except IndicatorsError as error:
         message = str(error)
         assert message.startswith("fuzz.txt")
@@ -90,4 +90,6 @@ def test_random_text(lines: list[str]) -> None:
 @given(st.binary(max_size=200))
 def test_random_bytes(data: bytes) -> None:
     with contextlib.suppress(IndicatorsError):
-        parse_convention(decode_convention(data, "fuzz.txt"), path="fuzz.txt")
+        parse_convention(
+            decode_convention(data, "fuzz.txt"), reference_label=REFERENCE, path="fuzz.txt"
+        )

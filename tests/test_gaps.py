@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from indicators.analysis.gaps import compute_gaps, gap_qualifier, reading
 from indicators.convention.parse import read_convention
 
-from .conftest import CONVENTION
+from .conftest import CONVENTION, REFERENCE
 
 
 @pytest.fixture(scope="module")
 def gaps() -> pd.DataFrame:
-    return compute_gaps(read_convention(CONVENTION).portrait).set_index(
+    return compute_gaps(read_convention(CONVENTION, reference_label=REFERENCE).portrait).set_index(
         ["quartier_id", "indicator_id"]
     )
 

@@ -31,7 +31,10 @@ from indicators.figures.ips_maps import plot_ips_choropleth, plot_ips_gap_map
 from indicators.figures.locator_maps import plot_locator_map
 from indicators.secrecy import mask_small_cells
 
-from .conftest import CONVENTION, FIXTURES, RAW
+from .conftest import CONVENTION, FIXTURES, RAW, REFERENCE, TERRITORY
+
+#: The labels of the shipped territory (the fixtures use its commune and EPCI).
+LABELS = {"reference_label": TERRITORY.epci.label, "highlight": TERRITORY.commune_names}
 
 NBSP = "\u00a0"
 MAPS = FIXTURES / "maps"
@@ -89,7 +92,7 @@ def _note(ax):
 
 
 def test_locator_map_highlights_and_labels_the_communes_concerned(communes, quartiers, shapes):
-    ax = plot_locator_map(communes, quartiers, shapes)
+    ax = plot_locator_map(communes, quartiers, shapes, **LABELS)
     assert (
         ax.get_title(loc="left") == "Les communes des quartiers du contrat de ville dans la CABBALR"
     )
@@ -128,6 +131,35 @@ def test_locator_map_highlights_and_labels_the_communes_concerned(communes, quar
     source = _source(ax)
     assert source.startswith("Sources : IGN, Admin Express COG 2018")
     assert "Réalisation : " in source
+
+
+def test_locator_map_labels_come_from_the_caller(communes, quartiers, shapes):
+    # Another territory: its label, two communes of the convention (both concerned here).
+    highlight = {"62270": "Divion", "62178": "Bruay-la-Buissière"}
+    ax = plot_locator_map(
+        communes, quartiers, shapes, reference_label="CATEST", highlight=highlight
+    )
+    assert ax.get_title(loc="left").endswith("du contrat de ville dans la CATEST")
+    legend = _legend(ax)
+    assert legend[:4] == [
+        "Bruay-la-Buissière, Divion",  # in the order of the quartiers' communes
+        "Autre commune concernée par un quartier",
+        "Autre commune de la CATEST",
+        "Limite de la CATEST",
+    ]
+    orange = [
+        c
+        for c in ax.collections
+        if c.get_facecolor().size and to_rgb(c.get_facecolor()[0]) == to_rgb(style.HIGHLIGHT_COLOR)
+    ]
+    assert [len(c.get_paths()) for c in orange] == [2]
+    # No label, no commune singled out: generic words, nothing in orange.
+    ax = plot_locator_map(communes, quartiers, shapes)
+    assert _legend(ax)[:3] == [
+        "Autre commune concernée par un quartier",
+        "Autre commune de l'agglomération",
+        "Limite de l'agglomération",
+    ]
 
 
 def test_locator_map_without_shapes_draws_no_perimeter_and_says_so(communes, quartiers):
@@ -192,7 +224,7 @@ def test_commune_of_the_convention_missing_from_the_layer(communes, quartiers):
 def test_communes_with_ips_keeps_missing_as_missing(communes, ips_communes):
     layer = communes_with_ips(communes, ips_communes, "2022-2023").set_index("code")
     assert layer.loc["62270", "ips_moyen"] == 80.0
-    assert layer.loc["62270", "ecart_cabbalr"] == -8.0  # 80 − 88
+    assert layer.loc["62270", "ecart_epci"] == -8.0  # 80 − 88
     assert pd.isna(layer.loc["62178", "ips_moyen"])  # only « NS »
     assert layer.loc["62178", "n_ns"] == 1
     assert pd.isna(layer.loc["62194", "ips_moyen"])  # no school
@@ -230,7 +262,7 @@ def test_communes_with_ips_keeps_missing_as_missing(communes, ips_communes):
 def test_ips_choropleth_legend_states_method_and_bounds(
     communes, ips_communes, scheme, k, entries, method
 ):
-    ax = plot_ips_choropleth(communes, ips_communes, "2022-2023", scheme=scheme, k=k)
+    ax = plot_ips_choropleth(communes, ips_communes, "2022-2023", scheme=scheme, k=k, **LABELS)
     assert _legend(ax) == [*entries, "IPS non publié (2 communes)"]
     title = _legend_title(ax)
     assert f"Classes : {method} ({k} classes)" in title
@@ -287,7 +319,7 @@ def test_ips_choropleth_bad_parameters_fail_before_drawing(communes, ips_commune
 
 
 def test_ips_gap_map_is_diverging_and_centred_on_zero(communes, ips_communes):
-    ax = plot_ips_gap_map(communes, ips_communes, "2022-2023")
+    ax = plot_ips_gap_map(communes, ips_communes, "2022-2023", **LABELS)
     # Gaps to 88: Divion −8, Alpha +2, Beta +12, Gamma +22 → step 5 (22 / 3 = 7,3).
     assert _legend(ax) == [
         "+10 ou plus (2 communes)",
@@ -299,6 +331,10 @@ def test_ips_gap_map_is_diverging_and_centred_on_zero(communes, ips_communes):
         "Non disponible (2 communes)",
     ]
     assert "Écart à la moyenne de la CABBALR (88,0), en points d'IPS" in _legend_title(ax)
+    assert "celui de la CABBALR" in ax.get_title(loc="left")
+    ax = plot_ips_gap_map(communes, ips_communes, "2022-2023", reference_label="CATEST")
+    assert "Écart à la moyenne de la CATEST (88,0)" in _legend_title(ax)
+    assert "(la CATEST : moyenne de ses établissements)" in " ".join(_source(ax).split())
     handles = ax.get_legend().legend_handles
     top, bottom = to_rgb(handles[0].get_facecolor()), to_rgb(handles[5].get_facecolor())
     assert top[2] > top[0] and bottom[0] > bottom[2]  # above 0 blue, below 0 red (IPS: +1)
@@ -392,8 +428,8 @@ def shipped():
     from indicators.build.opendata import build_open_data
     from indicators.convention.parse import read_convention
 
-    convention = read_convention(CONVENTION)
-    tables = build_open_data(RAW, convention.portrait, convention.quartiers)
+    convention = read_convention(CONVENTION, reference_label=REFERENCE)
+    tables = build_open_data(RAW, convention.portrait, convention.quartiers, territory=TERRITORY)
     return tables, convention.quartiers
 
 
@@ -414,7 +450,7 @@ def _communes_with_ecole_ips(rentree: str) -> set[str]:
 
 def test_shipped_locator_map(shipped):
     tables, quartiers = shipped
-    ax = plot_locator_map(tables["communes"], quartiers, tables.get("quartier_shapes"))
+    ax = plot_locator_map(tables["communes"], quartiers, tables.get("quartier_shapes"), **LABELS)
     named = sorted(t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label_"))
     assert named == ["Bruay-la-Buissière", "Calonne-Ricouart", "Divion"]
     if "quartier_shapes" not in tables:  # no contour nor perimeter is shipped

@@ -19,18 +19,22 @@ from indicators.hashing import sha256_file
 from indicators.sources.filosofi import GRID_COLUMNS
 from indicators.sources.vectorfiles import LAMBERT93
 
+from .conftest import REFERENCE, TERRITORY
+
 REPO = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).resolve().parent / "fixtures" / "opendata"
 
 
 @pytest.fixture(scope="module")
 def convention():
-    return read_convention(Paths.from_root(REPO).convention)
+    return read_convention(Paths.from_root(REPO).convention, reference_label=REFERENCE)
 
 
 @pytest.fixture(scope="module")
 def shipped(convention):
-    return build_open_data(REPO / "data" / "raw", convention.portrait, convention.quartiers)
+    return build_open_data(
+        REPO / "data" / "raw", convention.portrait, convention.quartiers, territory=TERRITORY
+    )
 
 
 def _raw(tmp_path: Path) -> Path:
@@ -131,7 +135,7 @@ def test_optional_inputs_are_used_and_reported(tmp_path, convention):
     (raw / "filosofi").mkdir(exist_ok=True)
     shutil.copy(FIX / "filosofi_2019.csv", raw / "filosofi" / "carreaux.csv")
 
-    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    tables = build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
     shapes = tables["quartier_shapes"].set_index("quartier_id")
     assert sorted(shapes.index) == ["cite-du-transvaal", "coteau-stade-parc-cite-34"]
     assert shapes.loc["coteau-stade-parc-cite-34", "geometry"].area == pytest.approx(10_000)
@@ -152,13 +156,13 @@ def test_2024_contours_need_the_stated_correspondence(tmp_path, convention):
     raw = _raw(tmp_path)
     (raw / "qpv").mkdir(exist_ok=True)
     shutil.copy(FIX / "qpv_2024.geojson", raw / "qpv" / "qpv2024.geojson")
-    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    tables = build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
     assert tables["quartier_shapes"].empty
     assert tables["opendata_notes"]["message"].str.contains("QP062013").any()
     (raw / "qpv" / "correspondance.csv").write_text(
         "quartier_id;code_qp\ncites-6-et-30;QN06298B\n", encoding="utf-8"
     )
-    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    tables = build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
     shapes = tables["quartier_shapes"]
     assert shapes["quartier_id"].tolist() == ["cites-6-et-30"]
     assert shapes["code_qp"].tolist() == ["QN06298B"]
@@ -170,9 +174,9 @@ def test_filled_mapping_recomputes_the_quartier_ips(tmp_path, convention):
         "quartier_id;uai;commentaire\ncites-6-et-30;0620079Z;test\n", encoding="utf-8"
     )
     with pytest.raises(InputError, match=r"quartier_schools\.csv.*changed"):
-        build_open_data(raw, convention.portrait, convention.quartiers)
+        build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
     _record(raw, "quartier_schools.csv")
-    tables = build_open_data(raw, convention.portrait, convention.quartiers)
+    tables = build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
     checks = tables["checks"]
     row = checks[checks["quartier_id"].eq("cites-6-et-30")]
     # Only collège Henri Wallon (IPS 79.1, rentrée 2022-2023) is listed.
@@ -188,7 +192,7 @@ def test_changed_raw_file_stops_the_build(tmp_path, convention):
     path = raw / "ips_colleges" / "fr-en-ips-colleges-ap2022_dep62.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(";79.1;", ";97.1;"), encoding="utf-8")
     with pytest.raises(InputError, match=r"fr-en-ips-colleges-ap2022_dep62\.csv.*changed"):
-        build_open_data(raw, convention.portrait, convention.quartiers)
+        build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
 
 
 def test_bad_optional_file_is_an_error_not_skipped(tmp_path, convention):
@@ -201,11 +205,11 @@ def test_bad_optional_file_is_an_error_not_skipped(tmp_path, convention):
         encoding="utf-8",
     )
     with pytest.raises(InputError, match=r"p\.geojson, feature 0: expected a valid polygon"):
-        build_open_data(raw, convention.portrait, convention.quartiers)
+        build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
 
 
 def test_without_quartiers_table(convention):
-    tables = build_open_data(REPO / "data" / "raw", convention.portrait)
+    tables = build_open_data(REPO / "data" / "raw", convention.portrait, territory=TERRITORY)
     assert not tables["communes"]["concerne_quartiers"].any()
     assert len(tables["checks"]) == 8
     assert isinstance(tables["ips"], pd.DataFrame)
@@ -238,5 +242,16 @@ def test_every_shipped_raw_input_is_a_registered_source():
     shipped = {p.name for p in raw.iterdir() if not p.name.startswith(".")}
     # The convention and the territory are read by the pipeline; README and SHA256SUMS
     # describe the folder.
-    assert shipped - {"convention", "territory.toml", "README.md", "SHA256SUMS"} <= set(BY_PATH)
-    assert {s.path for s in BY_PATH.values() if s.required} <= shipped
+    # The territory's own folders (member list, boundaries) are named in territory.toml.
+    paths = {s.folder(raw, TERRITORY).relative_to(raw).as_posix() for s in BY_PATH.values()}
+    assert shipped - {"convention", "territory.toml", "README.md", "SHA256SUMS"} <= paths
+    required = {s.folder(raw, TERRITORY).name for s in BY_PATH.values() if s.required}
+    assert required <= shipped
+    assert {TERRITORY.epci_members_dir, TERRITORY.commune_boundaries_dir} <= required
+
+
+def test_a_territory_folder_needs_the_territory():
+    from indicators.build.sources import BY_PATH
+
+    with pytest.raises(InputError, match="territory"):
+        BY_PATH["{epci_members}"].files(REPO / "data" / "raw")

@@ -48,6 +48,8 @@ from indicators.report.markup import html_table
 from indicators.report.provenance import format_datetime_fr, sources_et_methodes
 from indicators.report.tables import REQUIRED_TABLES, Tables, load_tables
 
+from .conftest import TERRITORY
+
 matplotlib.use("Agg")
 
 CONVENTION = Path(__file__).resolve().parents[1] / "data" / "raw" / "convention"
@@ -71,7 +73,9 @@ def _plain(text: str) -> str:
 @pytest.fixture(scope="module")
 def tables() -> Tables:
     """The convention's tables, parsed from the shipped text (no open-data tables)."""
-    convention = read_convention(CONVENTION / "convention-divion-2024.txt")
+    convention = read_convention(
+        CONVENTION / "convention-divion-2024.txt", reference_label=TERRITORY.reference_label
+    )
     return Tables(
         convention.quartiers,
         convention.portrait,

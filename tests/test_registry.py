@@ -18,14 +18,14 @@ from indicators.convention.parse import read_convention
 from indicators.errors import InputError, ParameterError
 from indicators.figures import registry
 
-from .conftest import CONVENTION, FIXTURES
+from .conftest import CONVENTION, FIXTURES, REFERENCE, TERRITORY
 
 MAPS = FIXTURES / "maps"
 
 
 @pytest.fixture(scope="module")
 def tables():
-    convention = read_convention(CONVENTION)
+    convention = read_convention(CONVENTION, reference_label=REFERENCE)
     return {
         "quartiers": convention.quartiers,
         "portrait": convention.portrait,
@@ -39,7 +39,7 @@ def tables():
 
 def test_figure_names_in_build_order(tables):
     ids = list(tables["quartiers"]["quartier_id"])
-    assert registry.figure_names(tables) == [
+    assert registry.figure_names(tables, territory=TERRITORY) == [
         *(f"ecarts_{q}" for q in ids),
         "ecarts_quartiers",
         "carte_situation",
@@ -52,8 +52,8 @@ def test_figure_names_in_build_order(tables):
 
 
 def test_every_listed_name_is_drawable(tables):
-    for name in registry.figure_names(tables):
-        ax = registry.draw(name, tables)
+    for name in registry.figure_names(tables, territory=TERRITORY):
+        ax = registry.draw(name, tables, territory=TERRITORY)
         assert isinstance(ax, Axes), name
         assert ax.figure.axes, name
         plt.close(ax.figure)
@@ -61,30 +61,30 @@ def test_every_listed_name_is_drawable(tables):
 
 def test_names_are_the_files_the_build_writes(tables, tmp_path):
     written = figure_export.write_figures(tables, tmp_path, formats=("png",), dpi=20)
-    assert [p.stem for p in written] == registry.figure_names(tables)
+    assert [p.stem for p in written] == registry.figure_names(tables, territory=TERRITORY)
 
 
 def test_names_follow_the_tables(tables):
     charts_only = {k: tables[k] for k in ("quartiers", "portrait", "gaps")}
     ids = list(tables["quartiers"]["quartier_id"])
-    assert registry.figure_names(charts_only) == [
+    assert registry.figure_names(charts_only, territory=TERRITORY) == [
         *(f"ecarts_{q}" for q in ids),
         "ecarts_quartiers",
     ]
     no_shapes = {k: v for k, v in tables.items() if k not in ("quartier_shapes", "grid")}
-    names = registry.figure_names(no_shapes)
+    names = registry.figure_names(no_shapes, territory=TERRITORY)
     assert "carte_situation" in names and "carte_situation_zoom" not in names
     assert "carte_carroyage" not in names
     empty_shapes = {**no_shapes, "quartier_shapes": tables["quartier_shapes"].iloc[0:0]}
-    assert "carte_situation_zoom" not in registry.figure_names(empty_shapes)
+    assert "carte_situation_zoom" not in registry.figure_names(empty_shapes, territory=TERRITORY)
 
 
 def test_rentree_chooses_the_ips_maps(tables):
-    names = registry.figure_names(tables, rentree="2021-2022")
+    names = registry.figure_names(tables, rentree="2021-2022", territory=TERRITORY)
     assert "carte_ips_ecoles_2021_2022" in names
     assert "carte_ecart_ips_ecoles_2021_2022" in names
     assert "carte_ips_ecoles_2022_2023" not in names
-    ax = registry.draw("carte_ips_ecoles_2021_2022", tables)
+    ax = registry.draw("carte_ips_ecoles_2021_2022", tables, territory=TERRITORY)
     assert "rentrée 2021-2022" in ax.get_title(loc="left")
 
 
@@ -93,20 +93,20 @@ def test_rentree_chooses_the_ips_maps(tables):
 )
 def test_unknown_name_raises(tables, name):
     with pytest.raises(ParameterError, match="unknown figure"):
-        registry.draw(name, tables)
+        registry.draw(name, tables, territory=TERRITORY)
 
 
 def test_unknown_quartier_raises_before_drawing(tables):
     with pytest.raises(ParameterError, match="unknown quartier id 'nulle-part'"):
-        registry.draw("ecarts_nulle-part", tables)
+        registry.draw("ecarts_nulle-part", tables, territory=TERRITORY)
     with pytest.raises(ParameterError, match="unknown quartier id 'nulle-part'"):
-        registry.draw("carte_communes_nulle-part", tables)
+        registry.draw("carte_communes_nulle-part", tables, territory=TERRITORY)
 
 
 def test_missing_table_is_an_input_error(tables):
     charts_only = {k: tables[k] for k in ("quartiers", "portrait", "gaps")}
     with pytest.raises(InputError, match=r"figure 'carte_situation'.*communes"):
-        registry.draw("carte_situation", charts_only)
+        registry.draw("carte_situation", charts_only, territory=TERRITORY)
 
 
 def test_fixed_name_wins_over_a_pattern():
@@ -120,20 +120,20 @@ def test_fixed_name_wins_over_a_pattern():
 
 def test_alt_texts_are_the_reports(tables):
     assert (
-        registry.alt_text("ecarts_cites-6-et-30", tables)
+        registry.alt_text("ecarts_cites-6-et-30", tables, territory=TERRITORY)
         == "Cités 6 et 30 comparé à l'agglomération"
     )
     assert (
-        registry.alt_text("carte_communes_cites-6-et-30", tables)
+        registry.alt_text("carte_communes_cites-6-et-30", tables, territory=TERRITORY)
         == "Cités 6 et 30 : communes concernées"
     )
-    assert registry.alt_text("ecarts_quartiers", tables) == (
+    assert registry.alt_text("ecarts_quartiers", tables, territory=TERRITORY) == (
         "Écarts des quartiers à l'agglomération"
     )
-    assert registry.alt_text("carte_situation", tables) == (
+    assert registry.alt_text("carte_situation", tables, territory=TERRITORY) == (
         "Localisation des quartiers dans l'agglomération"
     )
-    assert registry.alt_text("carte_ips_ecoles_2022_2023", tables) == (
+    assert registry.alt_text("carte_ips_ecoles_2022_2023", tables, territory=TERRITORY) == (
         "IPS moyen des écoles par commune, rentrée 2022-2023"
     )
 

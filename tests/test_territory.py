@@ -13,14 +13,14 @@ from indicators.convention.parse import read_convention
 from indicators.errors import InputError
 from indicators.territory import Commune, load_territory
 
-from .conftest import FIXTURES, RAW
+from .conftest import FIXTURES, RAW, REFERENCE
 
 SHIPPED = RAW / "territory.toml"
 OTHER = FIXTURES / "territory" / "other.toml"
 
 
 def _codes_of(convention: Path) -> dict[str, str | None]:
-    quartiers = read_convention(convention).quartiers
+    quartiers = read_convention(convention, reference_label=REFERENCE).quartiers
     return {
         row.quartier_id: (None if pd.isna(row.code) else row.code) for row in quartiers.itertuples()
     }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -68,6 +69,27 @@ class Territory:
     epci_members_dir: str  #: folder of ``data/raw`` (member list of the EPCI)
     commune_boundaries_dir: str  #: folder of ``data/raw`` (commune boundaries)
     quartier_codes: dict[str, str | None]  #: quartier id → official code (None: QIC)
+
+    @property
+    def commune_names(self) -> dict[str, str]:
+        """INSEE code → name of the commune(s) of the convention, in file order."""
+        return {commune.insee: commune.name for commune in self.communes}
+
+
+def the_epci(label: str | None) -> str:
+    """The EPCI's short label with its article, for French text: « la CATEST ».
+
+    The article is « la » (a communauté, a métropole), elided before a vowel
+    (« l'Eurométropole »); without a label, the generic « l'agglomération ». Templates
+    write « Écart à {epci} », « Limite de {epci} »: every case reads right.
+
+    >>> the_epci("CATEST"), the_epci("Eurométropole"), the_epci(None)
+    ('la CATEST', "l'Eurométropole", "l'agglomération")
+    """
+    if not label:
+        return "l'agglomération"
+    vowel = unicodedata.normalize("NFD", label[0])[0].lower() in "aeiouy"
+    return f"l'{label}" if vowel else f"la {label}"
 
 
 class _Reader:

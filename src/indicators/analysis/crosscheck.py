@@ -5,7 +5,7 @@ sont scolarisés les enfants du quartier ») and the agglomeration's (« 104 sur
 des établissements de l'agglomération »), without saying which schools, which year or
 which method. :func:`ips_crosscheck` sets them beside what the DEPP open data give:
 
-- for the CABBALR, the unweighted mean IPS of the schools located in its 100 communes, for
+- for the agglomeration, the unweighted mean IPS of the schools located in its communes, for
   each rentrée (écoles and collèges together where both are published);
 - for a quartier, the same mean over the schools that the commune lists for it in the
   editable file ``data/raw/quartier_schools.csv`` (:func:`read_quartier_schools`). With no
@@ -216,7 +216,7 @@ def ips_crosscheck(
     ips_agg
         Territorial means (:func:`indicators.sources.ips.ips_for_territory`); the rows whose
         ``territoire_nom`` equals the portrait's ``reference_territory`` (e.g.
-        "CABBALR"), or whose ``territoire_code`` is ``reference_code``, are compared.
+        the EPCI's label), or whose ``territoire_code`` is ``reference_code``, are compared.
     quartier_agg
         :func:`quartier_ips` output (rows for quartiers with listed schools).
     mapping

@@ -12,7 +12,7 @@ value an approximate gap, and a gap whose sign cannot be known is read « indét
 ...     "quartier_id": ["q"], "indicator_id": ["poverty_rate"], "value": [50.9],
 ...     "qualifier": ["exact"], "decimals": [1], "reference_value": [18.8],
 ...     "reference_qualifier": ["exact"], "reference_decimals": [1],
-...     "reference_territory": ["CABBALR"], "source": ["s"], "vintage": ["2022"],
+...     "reference_territory": ["CATEST"], "source": ["s"], "vintage": ["2022"],
 ...     "perimeter": [None]})
 >>> gaps = compute_gaps(portrait)
 >>> float(gaps.loc[0, "gap"]), gaps.loc[0, "reading"]

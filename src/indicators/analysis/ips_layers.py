@@ -35,8 +35,8 @@ def communes_with_ips(
 
     Adds ``ips_moyen`` (unweighted mean of the published IPS; NaN when the commune has
     no school in the files or only « NS » values), ``n_etablissements``, ``n_ips``,
-    ``n_ns``, ``ips_publie`` (bool), ``ips_cabbalr`` (the agglomeration's mean over its
-    schools, from the ``epci`` row) and ``ecart_cabbalr`` (commune − agglomeration, IPS
+    ``n_ns``, ``ips_publie`` (bool), ``ips_epci`` (the agglomeration's mean over its
+    schools, from the ``epci`` row) and ``ecart_epci`` (commune − agglomeration, IPS
     points; NaN when either is missing).
 
     Raises
@@ -75,6 +75,6 @@ def communes_with_ips(
         merged[column] = merged[column].fillna(0).astype("int64")
     merged["ips_publie"] = merged["ips_moyen"].notna()
     epci = at[at["territoire_type"] == "epci"]["ips_moyen"]
-    merged["ips_cabbalr"] = float(epci.iloc[0]) if len(epci) == 1 else math.nan
-    merged["ecart_cabbalr"] = merged["ips_moyen"] - merged["ips_cabbalr"]
+    merged["ips_epci"] = float(epci.iloc[0]) if len(epci) == 1 else math.nan
+    merged["ecart_epci"] = merged["ips_moyen"] - merged["ips_epci"]
     return gpd.GeoDataFrame(merged, geometry=layer.geometry.name, crs=LAMBERT93)

@@ -218,10 +218,10 @@ def ips_by_commune(ips: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> from indicators.sources.ips import REFERENCE_COLUMNS
     >>> ips = pd.DataFrame({"uai": ["0620001A", "0620002B"], "rentree": ["2022-2023"] * 2,
-    ...     "niveau": "ecole", "commune_code": "62270", "secteur": "public",
+    ...     "niveau": "ecole", "commune_code": "59999", "secteur": "public",
     ...     "ips": [80.0, np.nan], "ips_marker": ["", "NS"], "effectifs": np.nan,
     ...     **{c: np.nan for c in REFERENCE_COLUMNS}})
-    >>> row = ips_by_commune(ips, pd.DataFrame({"code": ["62270"], "nom": ["Divion"]})).iloc[0]
+    >>> row = ips_by_commune(ips, pd.DataFrame({"code": ["59999"], "nom": ["Testville"]})).iloc[0]
     >>> row["n_etablissements"], row["n_ns"], row["ips_moyen"]
     (np.int64(2), np.int64(1), np.float64(80.0))
     """

@@ -29,11 +29,10 @@ from indicators.sources.checks import check_unique
 from indicators.sources.communes import communes_of_epci
 from indicators.sources.perimeters import quartier_shapes
 from indicators.sources.vectorfiles import LAMBERT93
+from indicators.territory import Territory
 
-__all__ = ["EPCI_LABEL", "NOTE_COLUMNS", "STEPS", "build_open_data"]
+__all__ = ["NOTE_COLUMNS", "STEPS", "build_open_data"]
 
-#: Name of the agglomeration in the convention (``reference_territory`` of the portrait).
-EPCI_LABEL = "CABBALR"
 NOTE_COLUMNS = ("source", "message")
 #: Share of a quartier's area that a commune must hold to be « concernée » by it.
 MIN_AREA_SHARE = 0.01
@@ -63,7 +62,7 @@ def _quartier_table(portrait: pd.DataFrame, quartiers: pd.DataFrame | None) -> p
 
 
 def _concerned(
-    epci: gpd.GeoDataFrame, table: pd.DataFrame, shapes: gpd.GeoDataFrame | None
+    epci: gpd.GeoDataFrame, table: pd.DataFrame, shapes: gpd.GeoDataFrame | None, label: str
 ) -> tuple[pd.Series, list[str]]:
     """Communes named by the convention for a quartier, or holding ≥ 1 % of its shape."""
     notes: list[str] = []
@@ -77,7 +76,7 @@ def _concerned(
             if _fold(name) in by_name:
                 codes.add(by_name[_fold(name)])
             else:
-                notes.append(f"Commune « {name} » de la convention absente de la CABBALR.")
+                notes.append(f"Commune « {name} » de la convention absente de la {label}.")
     if shapes is not None and len(shapes):
         for _, shape in shapes.iterrows():
             area = shape.geometry.area
@@ -95,7 +94,7 @@ class _State:
     raw: Path
     portrait: pd.DataFrame
     quartiers: pd.DataFrame | None
-    epci_label: str
+    territory: Territory
     notes: list[tuple[str, str]] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     ips: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -135,23 +134,30 @@ def _school_ips(state: _State) -> None:
 
 def _epci(state: _State) -> None:
     """Member list and boundaries: the EPCI's communes and the ``ips_communes`` means."""
-    raw = state.raw
-    members_source, boundaries_source = (
-        BY_PATH["cabbalr_epci_members"],
-        BY_PATH["communes_62_geojson"],
+    raw, territory = state.raw, state.territory
+    members_source = BY_PATH["{epci_members}"]
+    boundaries_source = BY_PATH["{commune_boundaries}"]
+    members_path = one_file(
+        members_source.folder(raw, territory), members_source.suffixes, "member list"
     )
-    members_path = one_file(raw / members_source.path, members_source.suffixes, "member list")
-    members = members_source.reader(members_path, keep_lines=True)
+    members = members_source.reader(members_path, keep_lines=True, siren=territory.epci.siren)
     boundaries_path = one_file(
-        raw / boundaries_source.path, boundaries_source.suffixes, "commune boundary"
+        boundaries_source.folder(raw, territory), boundaries_source.suffixes, "commune boundary"
     )
     boundaries = boundaries_source.reader(boundaries_path)
     state.epci = communes_of_epci(
         boundaries, members, members_path=members_path, communes_path=boundaries_path.name
     )
+    if len(members) != territory.epci.member_count:
+        raise InputError(
+            f"the {territory.epci.member_count} member communes of epci.member_count "
+            "in territory.toml",
+            path=members_path,
+            found=f"{len(members)} communes",
+        )
     members = members.reset_index(drop=True)
     state.members = members
-    state.siren = siren = str(members["epci_siren"].iloc[0])
+    state.siren = siren = territory.epci.siren
     state.tables["ips_communes"] = pd.concat(
         [
             ips_by_commune(state.ips, members[["code", "nom"]]),
@@ -160,7 +166,7 @@ def _epci(state: _State) -> None:
                 members["code"],
                 territoire_type="epci",
                 territoire_code=siren,
-                territoire_nom=state.epci_label,
+                territoire_nom=territory.epci.label,
             ),
         ],
         ignore_index=True,
@@ -254,7 +260,8 @@ def _shapes(state: _State) -> None:
 
 def _communes(state: _State) -> None:
     """The ``communes`` table (flagged ``concerne_quartiers``), then ``checks``."""
-    flag, more = _concerned(state.epci, state.table, state.shapes)
+    label = state.territory.epci.label
+    flag, more = _concerned(state.epci, state.table, state.shapes, label)
     state.notes.extend(("communes", n) for n in more)
     communes = state.epci.assign(concerne_quartiers=flag.to_numpy())
     state.tables["communes"] = communes.sort_values("code", ignore_index=True)
@@ -296,8 +303,8 @@ def build_open_data(
     portrait: pd.DataFrame,
     quartiers: pd.DataFrame | None = None,
     *,
+    territory: Territory,
     check_manifest: bool = True,
-    epci_label: str = EPCI_LABEL,
 ) -> dict[str, pd.DataFrame]:
     """Read the open data in ``raw_dir`` and compute the open-data tables.
 
@@ -311,26 +318,29 @@ def build_open_data(
         The convention's quartiers (``quartier_id``, ``code`` = QPV code or missing,
         ``communes`` = « ; »-separated names). Without it, quartier ids come from the
         portrait and no QPV code is known.
+    territory
+        The territory (``data/raw/territory.toml``): the folders of its member list and
+        boundaries, its EPCI (SIREN, number of members) and the label of the reference
+        territory in the portrait's ``reference_territory``.
     check_manifest
-        Verify ``SHA256SUMS`` first (see :func:`indicators.sources.csvfiles.check_raw_manifest`).
-    epci_label
-        Name of the agglomeration in the portrait's ``reference_territory``.
+        Verify ``SHA256SUMS`` first (see :func:`indicators.build.raw_manifest.check_raw_manifest`).
 
     Returns
     -------
     dict of str to DataFrame
-        ``ips`` (school × rentrée), ``ips_communes`` (commune and CABBALR means),
+        ``ips`` (school × rentrée), ``ips_communes`` (commune and EPCI means),
         ``ips_quartiers`` (means over the schools listed per quartier; may be empty),
-        ``communes`` (GeoDataFrame, EPSG:2154, the CABBALR communes with population and
+        ``communes`` (GeoDataFrame, EPSG:2154, the EPCI's communes with population and
         ``concerne_quartiers``), ``checks``, ``opendata_notes``; and, when their inputs
         are present, ``quartier_shapes`` (GeoDataFrame) and ``grid`` (Filosofi cells).
 
     Raises
     ------
     InputError
-        A raw file changed (manifest), is missing, or is malformed.
+        A raw file changed (manifest), is missing, or is malformed; the member list is
+        of another EPCI or has not ``epci.member_count`` communes.
     """
-    state = _State(Path(raw_dir), portrait, quartiers, epci_label)
+    state = _State(Path(raw_dir), portrait, quartiers, territory)
     if check_manifest:
         for name in check_raw_manifest(state.raw):
             state.notes.append(

@@ -25,6 +25,7 @@ from indicators.build.tables import BY_NAME, WORKBOOK_TABLES
 from indicators.config import Paths
 from indicators.convention.parse import read_convention
 from indicators.hashing import sha256_file
+from indicators.territory import Territory
 
 MANIFEST = "manifest.json"
 EXPORTS = "exports"
@@ -47,8 +48,11 @@ def compute_tables(paths: Paths) -> BuildResult:
         f"data/raw/{name} n'est pas dans SHA256SUMS : utilisé, empreinte dans le manifeste"
         for name in unlisted
     ]
-    convention = read_convention(paths.convention)
-    source = str(paths.convention)
+    territory = paths.territory
+    convention = read_convention(
+        paths.raw / territory.convention_file, reference_label=territory.reference_label
+    )
+    source = str(paths.raw / territory.convention_file)
     tables: dict[str, pd.DataFrame] = {
         "quartiers": convention.quartiers,
         "portrait": convention.portrait,
@@ -63,7 +67,11 @@ def compute_tables(paths: Paths) -> BuildResult:
     from indicators.build.opendata import build_open_data
 
     open_data = build_open_data(
-        paths.raw, convention.portrait, convention.quartiers, check_manifest=False
+        paths.raw,
+        convention.portrait,
+        convention.quartiers,
+        territory=territory,
+        check_manifest=False,
     )
     opendata_notes = open_data.pop("opendata_notes")
     notes.extend(f"{src} : {msg}" for src, msg in opendata_notes.itertuples(index=False))
@@ -129,18 +137,25 @@ def _export_layers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def write_exports(
-    tables: dict[str, pd.DataFrame], directory: Path, *, figures: bool = True
+    tables: dict[str, pd.DataFrame],
+    directory: Path,
+    *,
+    figures: bool = True,
+    territory: Territory | None = None,
 ) -> list[Path]:
     """The GeoPackage (EPSG:2154, for QGIS), the XLSX workbook (for spreadsheets) and
-    every figure as PNG and SVG (``figures/``), for the commune's SIG and staff."""
+    every figure as PNG and SVG (``figures/``), for the commune's SIG and staff.
+
+    ``territory`` names the EPCI in the workbook's sheet names and headers."""
     from indicators.build.figure_export import write_figures
     from indicators.build.geopackage import write_geopackage
     from indicators.build.xlsx import write_xlsx
 
     sheets = {name: tables[name] for name in WORKBOOK_TABLES if name in tables}
+    epci_label = territory.epci.label if territory is not None else None
     return [
         write_geopackage(_export_layers(tables), directory / "indicators.gpkg"),
-        write_xlsx(sheets, directory / "indicators.xlsx"),
+        write_xlsx(sheets, directory / "indicators.xlsx", epci_label=epci_label),
         *(write_figures(tables, directory / "figures") if figures else []),
     ]
 
@@ -158,7 +173,9 @@ def write_outputs(result: BuildResult, paths: Paths, *, figures: bool = True) ->
                 "rows": len(table),
                 "files": {f.name: sha256_file(f) for f in files},
             }
-        exports = write_exports(result.tables, staging / EXPORTS, figures=figures)
+        exports = write_exports(
+            result.tables, staging / EXPORTS, figures=figures, territory=paths.territory
+        )
         written.extend(paths.processed / f.relative_to(staging) for f in exports)
         export_info = {f.relative_to(staging / EXPORTS).as_posix(): sha256_file(f) for f in exports}
         manifest = {

@@ -1,24 +1,28 @@
 """The registry of raw sources: each input of ``data/raw``, its reader and its tables.
 
-==============================  =========  ================================================
-``data/raw/…``                  required   used for
-==============================  =========  ================================================
-``ips_ecoles/*.csv``            yes        ``ips`` (niveau « ecole », any DEPP layout)
-``ips_colleges/*.csv``          yes        ``ips`` (niveau « college »)
-``cabbalr_epci_members/*.csv``  yes        member communes and population (one file)
-``communes_62_geojson/*``       yes        commune boundaries (one vector file)
-``quartier_schools.csv``        no         ``quartier → schools`` stated by the commune
-``qpv/*.geojson|gpkg|shp``      no         official QPV contours (2024 or 2015 layout)
-``qpv/correspondance.csv``      no         ``quartier_id;code_qp`` (e.g. 2024 ``QN…`` codes)
-``perimeters/*.geojson|gpkg``   no         perimeters drawn by the commune
-``filosofi/*.csv|gpkg``         no         Filosofi 200 m grid (one file)
-==============================  =========  ================================================
+==================================  ========  ============================================
+``data/raw/…``                      required  used for
+==================================  ========  ============================================
+``ips_ecoles/*.csv``                yes       ``ips`` (niveau « ecole », any DEPP layout)
+``ips_colleges/*.csv``              yes       ``ips`` (niveau « college »)
+``{epci_members}/*.csv``            yes       member communes and population (one file)
+``{commune_boundaries}/*``          yes       commune boundaries (one vector file)
+``quartier_schools.csv``            no        ``quartier → schools`` stated by the commune
+``qpv/*.geojson|gpkg|shp``          no        official QPV contours (2024 or 2015 layout)
+``qpv/correspondance.csv``          no        ``quartier_id;code_qp`` (e.g. 2024 ``QN…``)
+``perimeters/*.geojson|gpkg``       no        perimeters drawn by the commune
+``filosofi/*.csv|gpkg``             no        Filosofi 200 m grid (one file)
+==================================  ========  ============================================
+
+The folders of the territory's own open data are named in ``data/raw/territory.toml``
+(``[raw]``): a path ``{epci_members}`` or ``{commune_boundaries}`` is a placeholder that
+:meth:`Source.folder` resolves against the :class:`~indicators.territory.Territory`.
 
 :data:`SOURCES` says the same in code: a :class:`Source` per input, grouped in families
 that :func:`indicators.build.opendata.build_open_data` reads one after the other.
 
 >>> [s.path for s in SOURCES if s.required]
-['ips_ecoles', 'ips_colleges', 'cabbalr_epci_members', 'communes_62_geojson']
+['ips_ecoles', 'ips_colleges', '{epci_members}', '{commune_boundaries}']
 >>> BY_PATH["filosofi"].produces
 ('grid', 'grid_quartiers')
 """
@@ -38,6 +42,7 @@ from indicators.sources.filosofi import read_filosofi_grid
 from indicators.sources.ips import read_ips
 from indicators.sources.perimeters import read_perimeters
 from indicators.sources.qpv import QP_PATTERN, read_qpv_contours
+from indicators.territory import Territory
 
 __all__ = ["BY_PATH", "FAMILIES", "SOURCES", "Source", "read_correspondance"]
 
@@ -94,7 +99,8 @@ class Source:
     Attributes
     ----------
     path
-        Folder (or file) under ``data/raw``.
+        Folder (or file) under ``data/raw``; ``{epci_members}`` and
+        ``{commune_boundaries}`` stand for the folders named by the territory.
     family
         The step of :func:`~indicators.build.opendata.build_open_data` that reads it.
     required
@@ -114,11 +120,29 @@ class Source:
     produces: tuple[str, ...]
     suffixes: tuple[str, ...] = ()
 
-    def files(self, raw: Path) -> list[Path]:
+    def folder(self, raw: Path, territory: Territory | None = None) -> Path:
+        """``raw / path``, the territory's placeholders filled in.
+
+        Raises
+        ------
+        InputError
+            The path holds a placeholder and no territory is given.
+        """
+        if "{" not in self.path:
+            return raw / self.path
+        if territory is None:
+            raise InputError("a territory (data/raw/territory.toml)", context=self.path)
+        return raw / self.path.format(
+            epci_members=territory.epci_members_dir,
+            commune_boundaries=territory.commune_boundaries_dir,
+        )
+
+    def files(self, raw: Path, territory: Territory | None = None) -> list[Path]:
         """The source's files under ``raw`` (a file source: itself when it exists)."""
+        folder = self.folder(raw, territory)
         if not self.suffixes:
-            return [raw / self.path] if (raw / self.path).exists() else []
-        return files_in(raw / self.path, self.suffixes)
+            return [folder] if folder.exists() else []
+        return files_in(folder, self.suffixes)
 
 
 _IPS_TABLES = ("ips", "ips_communes", "ips_quartiers", "checks")
@@ -127,10 +151,8 @@ _IPS_TABLES = ("ips", "ips_communes", "ips_quartiers", "checks")
 SOURCES: tuple[Source, ...] = (
     Source("ips_ecoles", "ips", True, read_ips, _IPS_TABLES, TABLE),
     Source("ips_colleges", "ips", True, read_ips, _IPS_TABLES, TABLE),
-    Source(
-        "cabbalr_epci_members", "epci", True, read_epci_members, ("communes", "ips_communes"), TABLE
-    ),
-    Source("communes_62_geojson", "epci", True, read_communes, ("communes",), VECTOR),
+    Source("{epci_members}", "epci", True, read_epci_members, ("communes", "ips_communes"), TABLE),
+    Source("{commune_boundaries}", "epci", True, read_communes, ("communes",), VECTOR),
     Source(
         "quartier_schools.csv",
         "quartier_schools",

@@ -6,20 +6,27 @@ Each :class:`Table` gives a table's name, its pandera schema (when it has one, f
 French sheet name; :data:`HEADERS_FR` gives the French header of every known column.
 Everything in :mod:`indicators.build` reads its list of tables from here.
 
+A sheet name or header that names the EPCI is a template: ``{epci}`` stands for its
+label with its article (:func:`~indicators.territory.the_epci`), filled when the
+workbook is written (:func:`sheets_fr`, :func:`headers_fr`).
+
 >>> [t.name for t in TABLES if t.workbook][:4]
 ['quartiers', 'portrait', 'gaps', 'objectives']
 >>> BY_NAME["communes"].layer, BY_NAME["grid"].required
 (True, False)
+>>> sheets_fr("CATEST")["gaps"]
+'Écarts à la CATEST'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandera.pandas as pa
 
 from indicators.build import schemas
+from indicators.territory import the_epci
 
 __all__ = [
     "BY_NAME",
@@ -28,6 +35,9 @@ __all__ = [
     "TABLES",
     "WORKBOOK_TABLES",
     "Table",
+    "fill_epci",
+    "headers_fr",
+    "sheets_fr",
 ]
 
 
@@ -40,7 +50,8 @@ class Table:
     name
         File stem in ``data/processed`` (``quartiers`` → ``quartiers.csv``/``.parquet``).
     sheet
-        French sheet name (31 characters at most).
+        French sheet name (31 characters at most, ``{epci}`` included: filled, it is
+        cut at 31 when the workbook is written).
     required
         Every build produces it (``False``: only when its optional raw input is there).
     layer
@@ -74,7 +85,7 @@ class Table:
 TABLES: tuple[Table, ...] = (
     Table("quartiers", "Quartiers", schema=schemas.QUARTIERS),
     Table("portrait", "Portrait statistique", schema=schemas.PORTRAIT),
-    Table("gaps", "Écarts à la CABBALR", schema=schemas.GAPS),
+    Table("gaps", "Écarts à {epci}", schema=schemas.GAPS),
     Table("objectives", "Objectifs et actions", schema=schemas.OBJECTIVES),
     Table("checks", "Contrôles"),
     Table("ips_communes", "IPS par commune"),
@@ -178,8 +189,8 @@ HEADERS_FR: dict[str, str] = {
     "ips_moyen": "IPS moyen (non pondéré)",
     "ips_moyen_pondere": "IPS moyen pondéré par les effectifs",
     "ips_publie": "IPS publié",
-    "ips_cabbalr": "IPS moyen de la CABBALR",
-    "ecart_cabbalr": "Écart à la CABBALR (points d'IPS)",
+    "ips_epci": "IPS moyen de {epci}",
+    "ecart_epci": "Écart à {epci} (points d'IPS)",
     # communes
     "nom": "Nom",
     "epci_siren": "SIREN de l'EPCI",
@@ -219,3 +230,19 @@ HEADERS_FR: dict[str, str] = {
     "incomplete": "Données incomplètes",
     "incomplete_reason": "Motif des données incomplètes",
 }
+
+
+def fill_epci(texts: Mapping[str, str], epci_label: str | None) -> dict[str, str]:
+    """``texts`` with ``{epci}`` replaced by the EPCI's label and its article."""
+    phrase = the_epci(epci_label)
+    return {key: text.replace("{epci}", phrase) for key, text in texts.items()}
+
+
+def sheets_fr(epci_label: str | None) -> dict[str, str]:
+    """:data:`SHEETS_FR` for the EPCI labelled ``epci_label`` (generic when ``None``)."""
+    return fill_epci(SHEETS_FR, epci_label)
+
+
+def headers_fr(epci_label: str | None) -> dict[str, str]:
+    """:data:`HEADERS_FR` for the EPCI labelled ``epci_label`` (generic when ``None``)."""
+    return fill_epci(HEADERS_FR, epci_label)

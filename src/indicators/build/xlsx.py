@@ -23,7 +23,7 @@ import pandas as pd
 
 from indicators.build.exports import FIXED_DATE, check_secrecy, fixed_moment
 from indicators.build.storage import atomic_write_bytes
-from indicators.build.tables import HEADERS_FR, SHEETS_FR
+from indicators.build.tables import HEADERS_FR, SHEETS_FR, fill_epci
 from indicators.errors import ParameterError
 
 EXCEL_MAX_ROWS = 1_048_576  # rows of a worksheet, header included
@@ -31,8 +31,8 @@ EXCEL_MAX_ROWS = 1_048_576  # rows of a worksheet, header included
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _sheet_name(name: str, used: set[str]) -> str:
-    title = SHEETS_FR.get(name, name)
+def _sheet_name(name: str, used: set[str], sheets: Mapping[str, str]) -> str:
+    title = sheets.get(name, name)
     title = re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Feuille"
     base, n = title, 2
     while title.lower() in used:
@@ -93,6 +93,7 @@ def write_xlsx(
     path: str | os.PathLike[str],
     *,
     headers: Mapping[str, str] = HEADERS_FR,
+    epci_label: str | None = None,
 ) -> Path:
     """Write the tables into one workbook: one sheet per table, French headers.
 
@@ -111,6 +112,9 @@ def write_xlsx(
         The ``.xlsx`` file to write (atomically).
     headers
         Column name → French header (unknown columns keep their name).
+    epci_label
+        The EPCI's short label (``territory.epci.label``): fills ``{epci}`` in the sheet
+        names and headers (« Écarts à la … »); ``None``: « l'agglomération ».
 
     Raises
     ------
@@ -125,6 +129,8 @@ def write_xlsx(
 
     if not tables:
         raise ParameterError("write_xlsx needs at least one table")
+    headers = fill_epci(headers, epci_label)
+    sheets = fill_epci(SHEETS_FR, epci_label)
     moment = fixed_moment()
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -143,7 +149,7 @@ def write_xlsx(
                 f"{EXCEL_MAX_ROWS - 1} (use the CSV or Parquet file instead)"
             )
         tidy = _tidy(table)
-        sheet = workbook.create_sheet(_sheet_name(name, used))
+        sheet = workbook.create_sheet(_sheet_name(name, used, sheets))
         columns = [str(c) for c in tidy.columns]
         sheet.append([headers.get(c, c) for c in columns])
         widths = [len(headers.get(c, c)) for c in columns]

@@ -1,8 +1,10 @@
 """Parse a *convention d'application communale* into tidy tables.
 
-The parser follows the CABBALR template of the contrat de ville « Engagements
-Quartiers 2030 », not Divion's names: any commune's convention written on that template
-gives the same three tables.
+The parser follows the agglomeration's template of the contrat de ville « Engagements
+Quartiers 2030 », not one commune's names: any commune's convention written on that
+template gives the same three tables. The label of the reference territory of the
+portraits (« sur l'ensemble de l'agglomération ») is the caller's
+(``territory.reference_label``, from ``data/raw/territory.toml``).
 
 - ``quartiers``: one row per « Projet de quartier « … » » section (identity, source of
   the portrait, irritants, opportunités, enjeux prioritaires);
@@ -96,24 +98,30 @@ class Convention:
     objectives: pd.DataFrame
 
 
-def read_convention(path: str | Path) -> Convention:
-    """Read and parse a convention text file."""
+def read_convention(path: str | Path, *, reference_label: str) -> Convention:
+    """Read and parse a convention text file (``reference_label``: see :func:`parse_convention`)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"a readable file ({error.strerror})", path=path, raw=True) from None
-    return parse_convention(decode_convention(data, str(path)), path=str(path))
+    return parse_convention(
+        decode_convention(data, str(path)), reference_label=reference_label, path=str(path)
+    )
 
 
-def parse_convention(text: str, *, path: str = "<convention>") -> Convention:
-    """Parse the text of a convention into its three tables (see the module docstring)."""
+def parse_convention(text: str, *, reference_label: str, path: str = "<convention>") -> Convention:
+    """Parse the text of a convention into its three tables (see the module docstring).
+
+    ``reference_label`` is written in the portrait's ``reference_territory`` for every
+    reference figure « sur l'ensemble de l'agglomération » (``territory.reference_label``).
+    """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     sections = split_sections(lines, path)
     known = known_objectives(sections)
     quartiers, portrait, objectives = [], [], []
     for section in sections:
-        info, rows, tree = parse_section(section, path, known)
+        info, rows, tree = parse_section(section, path, known, reference_label)
         quartiers.append(info)
         portrait.extend(rows)
         for row in tree:

@@ -1,7 +1,8 @@
 """Portrait lines of a quartier: source, value, reference figure, unit and bounds checks.
 
 A portrait line reads « Indicateur : valeur (référence sur l'ensemble de
-l'agglomération) »; the reference figure is the agglomeration's (:data:`REFERENCE_TERRITORY`).
+l'agglomération) »; the reference figure is the agglomeration's, labelled with the
+territory's ``reference_label`` (``data/raw/territory.toml``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from indicators.convention.text import clean_text
 from indicators.errors import InputError
 from indicators.numbers import parse_quantity
 
-REFERENCE_TERRITORY = "CABBALR"
 _REFERENCE = re.compile(r"^(?P<number>.+?)\s+sur l'ensemble\s+(?P<scope>.+?)\s*$", re.I)
 
 
@@ -48,8 +48,12 @@ def portrait_row(
     quartier: str,
     path: str,
     line: int,
+    reference_label: str,
 ) -> dict[str, object]:
-    """One portrait row from the text after « label : », checked against ``indicator``."""
+    """One portrait row from the text after « label : », checked against ``indicator``.
+
+    A reference figure gets ``reference_label`` as its ``reference_territory``.
+    """
     context = f"quartier {quartier!r}"
     rest = rest.strip()
     value_text, paren = rest, None
@@ -93,7 +97,7 @@ def portrait_row(
                 reference_value=ref.value,
                 reference_qualifier=ref.qualifier,
                 reference_decimals=ref.decimals,
-                reference_territory=REFERENCE_TERRITORY,
+                reference_territory=reference_label,
                 reference_scope=f"sur l'ensemble {scope}",
             )
             _check_unit_and_bounds(indicator, ref.unit, ref.value, path, line, context, paren)

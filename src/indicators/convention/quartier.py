@@ -26,9 +26,12 @@ _LISTS = (
 
 
 def parse_section(
-    section: Section, path: str, known: tuple[set[str], set[str]]
+    section: Section, path: str, known: tuple[set[str], set[str]], reference_label: str
 ) -> tuple[dict[str, object], list[dict[str, object]], list[ObjectiveRow]]:
-    """The quartier's row, its portrait rows and its objective rows."""
+    """The quartier's row, its portrait rows and its objective rows.
+
+    ``reference_label`` names the reference territory of the portrait's figures.
+    """
     name = clean_text(section.name)
     context = f"quartier {name!r}"
     info: dict[str, object] = {
@@ -161,7 +164,15 @@ def parse_section(
                     context=context,
                 )
             portrait.append(
-                portrait_row(indicator, key, value, quartier=name, path=path, line=number)
+                portrait_row(
+                    indicator,
+                    key,
+                    value,
+                    quartier=name,
+                    path=path,
+                    line=number,
+                    reference_label=reference_label,
+                )
             )
     if info["status"] is None:
         raise InputError(

@@ -1,4 +1,4 @@
-"""The shared kit of the charts of the quartiers against the agglomeration (CABBALR).
+"""The shared kit of the charts of the quartiers against the agglomeration (the EPCI).
 
 Both charts put rates (in %) and levels (the school IPS, an index) in **separate panels**:
 a gap of 25 IPS points and a gap of 25 percentage points are not the same thing and must
@@ -120,12 +120,14 @@ def text_or_none(value: object) -> str | None:
     return str(value)
 
 
-def source_text(rows: pd.DataFrame) -> str:
+def source_text(rows: pd.DataFrame, reference_label: str | None = None) -> str:
     """« Source : … » for a quartier's portrait rows (source, vintage, perimeter).
 
+    ``reference_label`` names the reference territory (default « agglomération »).
+
     >>> text = source_text(pd.DataFrame({"source": ["sigville"], "vintage": ["2022"],
-    ...                                  "perimeter": ["ancien périmètre"]}))
-    >>> text.endswith("(sigville 2022, ancien périmètre) ; référence : CABBALR.")
+    ...                                  "perimeter": ["ancien périmètre"]}), "CATEST")
+    >>> text.endswith("(sigville 2022, ancien périmètre) ; référence : CATEST.")
     True
     """
     parts = []
@@ -147,13 +149,11 @@ def source_text(rows: pd.DataFrame) -> str:
             detail += " ; source non indiquée pour une partie des données"
     return (
         "Source : convention du contrat de ville, portrait statistique "
-        f"({detail}) ; référence : CABBALR."
+        f"({detail}) ; référence : {reference_label or 'agglomération'}."
     )
 
 
-def rows(
-    gaps: pd.DataFrame, portrait: pd.DataFrame, quartier_id: str, ids: list[str]
-) -> list[Row]:
+def rows(gaps: pd.DataFrame, portrait: pd.DataFrame, quartier_id: str, ids: list[str]) -> list[Row]:
     g = gaps[gaps["quartier_id"] == quartier_id].set_index("indicator_id")
     p = portrait[portrait["quartier_id"] == quartier_id].set_index("indicator_id")
     out = []

@@ -1,4 +1,4 @@
-"""The gap chart of one quartier: a dot per indicator, the quartier against the CABBALR.
+"""The gap chart of one quartier: a dot per indicator, the quartier against the agglomeration.
 
 Markers, arrows and colours follow :mod:`indicators.figures.chartkit`.
 """
@@ -23,7 +23,6 @@ KIND_TITLES = {
     "rate": "Taux et parts (en %)",
     "level": "Indice de position sociale (IPS)",
 }
-REFERENCE_LABEL = "CABBALR (agglomération)"
 NO_REFERENCE_TEXT = "sans référence"
 
 _LABEL_WIDTH = 30  # characters before an indicator label is wrapped
@@ -36,6 +35,7 @@ def plot_gap_chart(
     *,
     quartiers: pd.DataFrame | None = None,
     indicators: Sequence[str] | None = None,
+    reference_label: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -43,7 +43,7 @@ def plot_gap_chart(
 
     One row per indicator, poverty, employment and IPS first (they are always shown, as
     « non disponible » when the convention gives no figure), then the other rates the
-    quartier has. On each row a grey diamond marks the CABBALR, a circle the quartier,
+    quartier has. On each row a grey diamond marks the agglomeration, a circle the quartier,
     joined by a segment coloured by the reading of the gap; the value is written beside
     each marker and the gap (« +32,1 points », « au moins +11,2 points ») in the right
     column. Rates and the IPS are in two panels with their own scales (see the module
@@ -59,6 +59,10 @@ def plot_gap_chart(
         The ``quartiers`` table, for the quartier's name and caveat (optional).
     indicators
         Indicator ids to show (rates or levels); default: see above.
+    reference_label
+        The short label of the reference territory (the EPCI's, ``territory.epci.label``),
+        in the legend (« <label> (agglomération) ») and the source; ``None``:
+        « Agglomération ».
     title
         Figure title; default « <nom> : le quartier comparé à l'agglomération ».
     ax
@@ -122,13 +126,13 @@ def plot_gap_chart(
                 fontweight="bold",
                 color=style.TEXT_COLOR,
             )
-        _dot_legend(frame, used_readings, used_markers)
+        _dot_legend(frame, used_readings, used_markers, reference_label)
         note = None
         if quartiers is not None and "caveat" in quartiers.columns:
             caveat = quartiers.loc[quartiers["quartier_id"] == quartier_id, "caveat"]
             note = kit.text_or_none(caveat.iloc[0]) if len(caveat) else None
         qrows = portrait[portrait["quartier_id"] == quartier_id]
-        style.add_source(frame, kit.source_text(qrows), note=_wrap_note(note))
+        style.add_source(frame, kit.source_text(qrows, reference_label), note=_wrap_note(note))
     return frame
 
 
@@ -266,12 +270,15 @@ def _label_ha(x: float, panel: Axes) -> str:
     return "right" if position > 0.88 else "left" if position < 0.08 else "center"
 
 
-def _dot_legend(frame: Axes, readings: set[str], markers: set[str]) -> None:
+def _dot_legend(
+    frame: Axes, readings: set[str], markers: set[str], reference_label: str | None
+) -> None:
     handles: list[Line2D | Patch] = []
     grey = style.REFERENCE_COLOR
     if "reference" in markers:
+        label = f"{reference_label} (agglomération)" if reference_label else "Agglomération"
         handles.append(
-            Line2D([], [], marker="D", ls="none", color=grey, ms=6, label=REFERENCE_LABEL)
+            Line2D([], [], marker="D", ls="none", color=grey, ms=6, label=style.escape_text(label))
         )
     handles.append(
         Line2D([], [], marker="o", ls="none", color=grey, ms=8, label="Quartier (valeur exacte)")

@@ -89,7 +89,7 @@ def plot_gap_map(
     Parameters
     ----------
     layer
-        GeoDataFrame with the gap in ``column`` (e.g. the ``ecart_cabbalr`` of
+        GeoDataFrame with the gap in ``column`` (e.g. the ``ecart_epci`` of
         :func:`~indicators.analysis.ips_layers.communes_with_ips`, or quartier shapes
         merged with the ``gaps`` table).
     column

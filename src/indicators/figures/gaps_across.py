@@ -21,10 +21,12 @@ from indicators.errors import InputError
 from indicators.figures import chartkit as kit
 from indicators.figures import style
 from indicators.numbers import MISSING_TEXT, format_number
+from indicators.territory import the_epci
 
+#: Panel titles; ``{epci}`` is the reference's label with its article (``the_epci``).
 KIND_GAP_TITLES = {
-    "rate": "Écart à la CABBALR, en points de pourcentage",
-    "level": "Écart à la CABBALR, en points d'IPS",
+    "rate": "Écart à {epci}, en points de pourcentage",
+    "level": "Écart à {epci}, en points d'IPS",
 }
 
 
@@ -33,6 +35,7 @@ def plot_gaps_across(
     quartiers: pd.DataFrame,
     *,
     indicators: Sequence[str] | None = None,
+    reference_label: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -54,8 +57,11 @@ def plot_gaps_across(
     indicators
         Indicator ids to show; default: every indicator with at least one gap, plus
         poverty, employment and IPS.
+    reference_label
+        The short label of the reference territory (the EPCI's, ``territory.epci.label``),
+        named in the title, the panels and the source; ``None``: « l'agglomération ».
     title
-        Figure title; default « Écarts des quartiers à l'agglomération ».
+        Figure title; default « Écarts des quartiers à l'agglomération (<label>) ».
     ax
         Axes to draw in; a new figure when ``None``.
 
@@ -90,7 +96,7 @@ def plot_gaps_across(
     with style.style_context():
         frame = kit.frame(ax, n_bars + 3 * len(kinds), row_height=0.2)
         frame.set_title(
-            style.escape_text(title or "Écarts des quartiers à l'agglomération (CABBALR)"),
+            style.escape_text(title or _default_title(reference_label)),
             loc="left",
         )
         panels = kit.panels(frame, kinds, top=0.94, bottom=0.1, left=0.33, right=0.98)
@@ -98,7 +104,10 @@ def plot_gaps_across(
         markers: set[str] = set()
         for panel, (kind, _) in zip(panels, kinds, strict=True):
             kind_ids = [i for i in ids if BY_ID[i].kind == kind]
-            _draw_bar_panel(panel, frame, gaps, kind, kind_ids, known, names, readings, markers)
+            panel_title = KIND_GAP_TITLES[kind].replace("{epci}", the_epci(reference_label))
+            _draw_bar_panel(
+                panel, frame, gaps, kind, kind_ids, known, names, readings, markers, panel_title
+            )
         handles = kit.reading_handles(readings, kind="patch")
         if "approx" in markers:
             handles.append(
@@ -129,8 +138,13 @@ def plot_gaps_across(
             fontsize=style.TICK_SIZE - 0.5,
             borderaxespad=0.0,
         )
-        style.add_source(frame, kit.source_text(gaps), note=None)
+        style.add_source(frame, kit.source_text(gaps, reference_label), note=None)
     return frame
+
+
+def _default_title(reference_label: str | None) -> str:
+    suffix = f" ({reference_label})" if reference_label else ""
+    return f"Écarts des quartiers à l'agglomération{suffix}"
 
 
 def _draw_bar_panel(
@@ -143,6 +157,7 @@ def _draw_bar_panel(
     names: dict[str, str],
     readings: set[str],
     markers: set[str],
+    title: str,
 ) -> None:
     labels: list[str] = []
     positions: list[float] = []
@@ -237,9 +252,7 @@ def _draw_bar_panel(
     panel.spines[["top", "right", "left"]].set_visible(False)
     panel.grid(axis="x", color="#e0e0e0", lw=0.6)
     panel.set_axisbelow(True)
-    panel.set_title(
-        KIND_GAP_TITLES[kind], fontsize=style.LABEL_SIZE, fontweight="bold", loc="left", pad=4
-    )
+    panel.set_title(title, fontsize=style.LABEL_SIZE, fontweight="bold", loc="left", pad=4)
     # Indicator headers start at the frame's left edge, on their own row.
     header_transform = blended_transform_factory(frame.transAxes, panel.transData)
     for y_header, text in headers:

@@ -8,7 +8,7 @@ IPS is hatched grey « IPS non publié », never coloured as a value.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +23,7 @@ from indicators.figures import style
 from indicators.figures.gap_map import plot_gap_map
 from indicators.numbers import format_number
 from indicators.sources.layers import check_choice
+from indicators.territory import the_epci
 
 #: Classification methods offered, with their French names for the legend.
 SCHEMES: dict[str, str] = {
@@ -35,11 +36,24 @@ NIVEAUX = {"ecole": "écoles", "college": "collèges", "ensemble": "écoles et c
 SECTEURS = {"ensemble": "public et privé", "public": "public", "privé": "privé"}
 SOURCE_IPS = "DEPP, indice de position sociale (IPS) des établissements"
 MISSING_IPS_LABEL = "IPS non publié"
+#: The note under both maps; ``{epci}`` is the reference's label with its article.
 IPS_NOTE = (
-    "Note : moyenne non pondérée des IPS publiés des établissements de chaque commune (la "
-    "CABBALR : moyenne de ses établissements) ; un IPS « NS » (non significatif) est exclu, "
+    "Note : moyenne non pondérée des IPS publiés des établissements de chaque commune "
+    "({epci} : moyenne de ses établissements) ; un IPS « NS » (non significatif) est exclu, "
     "jamais compté comme 0."
 )
+
+
+def _note(reference_label: str | None) -> str:
+    return IPS_NOTE.replace("{epci}", the_epci(reference_label))
+
+
+def _default_labels(layer: gpd.GeoDataFrame, highlight: Mapping[str, str] | None) -> list[str]:
+    """The communes concerned by the quartiers, else those of ``highlight``."""
+    flagged = layer.get("concerne_quartiers")
+    if flagged is not None and flagged.astype(bool).any():
+        return list(layer.loc[flagged.astype(bool), "code"])
+    return list(highlight or {})
 
 
 def plot_ips_choropleth(
@@ -52,10 +66,12 @@ def plot_ips_choropleth(
     scheme: str = "quantiles",
     k: int = 5,
     labels: Sequence[str] | None = None,
+    reference_label: str | None = None,
+    highlight: Mapping[str, str] | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Mean school IPS of each CABBALR commune for one rentrée (DEPP open data).
+    """Mean school IPS of each commune of the EPCI for one rentrée (DEPP open data).
 
     Sequential colour classes computed by mapclassify on the communes that have a
     published IPS; the legend names the method and gives every class's bounds and
@@ -81,7 +97,13 @@ def plot_ips_choropleth(
         Number of classes (fewer if there are fewer distinct values).
     labels
         INSEE codes of the communes to name (default: those flagged
-        ``concerne_quartiers``, else Divion).
+        ``concerne_quartiers``, else ``highlight``).
+    reference_label
+        The EPCI's short label (``territory.epci.label``) for the legend and the note;
+        ``None``: « l'agglomération ».
+    highlight
+        INSEE code → name of the commune(s) of the convention (``territory.commune_names``),
+        named when no commune is flagged ``concerne_quartiers``.
     title, ax
         Title override; Axes to draw in (a new figure when ``None``).
 
@@ -109,10 +131,7 @@ def plot_ips_choropleth(
     bounds = kit.class_labels(float(published["ips_moyen"].min()), list(classifier.bins))
     counts = np.bincount(classifier.yb, minlength=n_classes)
     if labels is None:
-        if "concerne_quartiers" in layer.columns and layer["concerne_quartiers"].any():
-            labels = list(layer.loc[layer["concerne_quartiers"].astype(bool), "code"])
-        else:
-            labels = [kit.DIVION]
+        labels = _default_labels(layer, highlight)
 
     with style.style_context():
         ax = kit.frame(ax, layer)
@@ -135,13 +154,14 @@ def plot_ips_choropleth(
             handles.append(
                 kit.missing_patch(f"{MISSING_IPS_LABEL} ({kit.plural(len(missing), 'commune')})")
             )
-        reference = float(layer["ips_cabbalr"].iloc[0])
+        reference = float(layer["ips_epci"].iloc[0])
         legend_title = (
             f"IPS moyen des {NIVEAUX[niveau]} ({SECTEURS[secteur]})\n"
             f"Classes : {SCHEMES[scheme]} ({n_classes} classes)"
         )
         if not math.isnan(reference):
-            legend_title += f"\nMoyenne de la CABBALR : {format_number(reference, 1)}"
+            mean = f"Moyenne de {the_epci(reference_label)}"
+            legend_title += f"\n{style.escape_text(mean)} : {format_number(reference, 1)}"
         legend = kit.legend(ax, handles, legend_title)
         legend.set_gid("classes")
         kit.label_features(ax, layer, labels, repel=True)
@@ -150,7 +170,7 @@ def plot_ips_choropleth(
             title
             or f"Indice de position sociale des {NIVEAUX[niveau]} par commune, rentrée {rentree}",
             f"Sources : {SOURCE_IPS}, rentrée {rentree} ; {kit.SOURCE_COMMUNES}.",
-            note=IPS_NOTE,
+            note=_note(reference_label),
             below=[legend],
         )
     return ax
@@ -164,33 +184,36 @@ def plot_ips_gap_map(
     secteur: str = "ensemble",
     niveau: str = "ecole",
     labels: Sequence[str] | None = None,
+    reference_label: str | None = None,
+    highlight: Mapping[str, str] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Each commune's mean school IPS minus the agglomeration's, diverging around 0."""
+    """Each commune's mean school IPS minus the agglomeration's, diverging around 0.
+
+    ``labels``, ``reference_label`` and ``highlight`` as in :func:`plot_ips_choropleth`.
+    """
     layer = communes_with_ips(communes, ips_communes, rentree, secteur=secteur, niveau=niveau)
-    if layer["ips_cabbalr"].isna().all():
+    if layer["ips_epci"].isna().all():
         raise InputError(
             f"an agglomeration (epci) row for {niveau} {secteur} {rentree}",
             context="table 'ips_communes'",
         )
     if labels is None:
-        flagged = layer.get("concerne_quartiers")
-        labels = (
-            list(layer.loc[flagged.astype(bool), "code"]) if flagged is not None else [kit.DIVION]
-        )
-    reference = format_number(float(layer["ips_cabbalr"].iloc[0]), 1)
+        labels = _default_labels(layer, highlight)
+    reference = format_number(float(layer["ips_epci"].iloc[0]), 1)
+    epci = the_epci(reference_label)
     return plot_gap_map(
         layer,
-        "ecart_cabbalr",
+        "ecart_epci",
         polarity=1,
-        title=f"Écart de l'IPS moyen des {NIVEAUX[niveau]} à celui de la CABBALR, "
-        f"rentrée {rentree}",
+        title=f"Écart de l'IPS moyen des {NIVEAUX[niveau]} à celui de {epci}, rentrée {rentree}",
         source=f"Sources : {SOURCE_IPS}, rentrée {rentree} ({SECTEURS[secteur]}) ; "
         f"{kit.SOURCE_COMMUNES}.",
-        legend_title=f"Écart à la moyenne de la CABBALR ({reference}), en points d'IPS\n"
+        legend_title=f"Écart à la moyenne de {style.escape_text(epci)} ({reference}), "
+        "en points d'IPS\n"
         "Classes symétriques autour de 0 (borne inférieure incluse)",
         labels=labels,
         feature_word="commune",
-        note=IPS_NOTE,
+        note=_note(reference_label),
         ax=ax,
     )

@@ -1,4 +1,4 @@
-"""Locator maps: where the quartiers are in the agglomeration (CABBALR).
+"""Locator maps: where the quartiers are in the agglomeration (the EPCI).
 
 Quartier perimeters are drawn only when they are supplied (official QPV contours or
 perimeters drawn by the commune, the ``quartier_shapes`` table); otherwise the locator map
@@ -6,6 +6,8 @@ says so in a visible note. Nothing is drawn from guesswork.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -21,6 +23,7 @@ from indicators.errors import InputError, ParameterError
 from indicators.figures import mapkit as kit
 from indicators.figures import style
 from indicators.sources.layers import check_layer, require_columns
+from indicators.territory import the_epci
 
 
 def plot_locator_map(
@@ -29,14 +32,16 @@ def plot_locator_map(
     shapes: gpd.GeoDataFrame | None = None,
     *,
     zoom: bool = False,
+    reference_label: str | None = None,
+    highlight: Mapping[str, str] | None = None,
     title: str | None = None,
     source: str = kit.SOURCE_COMMUNES,
     ax: Axes | None = None,
 ) -> Axes:
-    """Where the quartiers are: the CABBALR's communes, those concerned highlighted.
+    """Where the quartiers are: the EPCI's communes, those concerned highlighted.
 
-    Divion is drawn in orange, the other communes named by the convention for a
-    quartier (Bruay-la-Buissière, Calonne-Ricouart) in light orange, both labelled; the
+    The commune(s) of the convention (``highlight``) are drawn in orange, the other
+    communes named by the convention for a quartier in light orange, both labelled; the
     other communes in light grey inside the agglomeration's outline. Quartier shapes are
     drawn only when given (``quartier_shapes`` table: official QPV contours or perimeters
     drawn by the commune); a quartier without a shape is listed in a visible note.
@@ -47,11 +52,17 @@ def plot_locator_map(
         The ``communes`` table (GeoDataFrame: ``code``, ``nom``, any CRS declared).
     quartiers
         The ``quartiers`` table (``quartier_id``, ``name``, ``communes`` as
-        « Bruay-la-Buissière; Divion »).
+        « Commune A; Commune B »).
     shapes
         The ``quartier_shapes`` table (``quartier_id``, geometry, optional ``source``).
     zoom
         Frame the concerned communes instead of the whole agglomeration.
+    reference_label
+        The EPCI's short label (``territory.epci.label``), in the legend and the title;
+        ``None``: « l'agglomération ».
+    highlight
+        INSEE code → name of the commune(s) of the convention
+        (``territory.commune_names``); ``None``: none singled out.
     title, source
         Title and source line (defaults suit the shipped data).
     ax
@@ -93,12 +104,15 @@ def plot_locator_map(
 
     with style.style_context():
         ax = kit.frame(ax, layer)
-        main = [c for c in concerned if c == kit.DIVION]
-        others = [c for c in concerned if c != kit.DIVION]
+        chosen = dict(highlight or {})
+        main = [c for c in concerned if c in chosen]
+        others = [c for c in concerned if c not in chosen]
+        epci = style.escape_text(the_epci(reference_label))
         context = layer[~layer["code"].isin(concerned)]
-        context.plot(
-            ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
-        )
+        if len(context):  # every commune may be concerned (a small EPCI)
+            context.plot(
+                ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
+            )
         handles: list[Patch | Line2D] = []
         if main:
             layer[layer["code"].isin(main)].plot(
@@ -108,9 +122,8 @@ def plot_locator_map(
                 linewidth=0.6,
                 zorder=2,
             )
-            handles.append(
-                Patch(facecolor=style.HIGHLIGHT_COLOR, edgecolor="#4d4d4d", label="Divion")
-            )
+            names = style.escape_text(", ".join(chosen[c] for c in main))
+            handles.append(Patch(facecolor=style.HIGHLIGHT_COLOR, edgecolor="#4d4d4d", label=names))
         if others:
             layer[layer["code"].isin(others)].plot(
                 ax=ax, facecolor="#fbd9a0", edgecolor="#4d4d4d", linewidth=0.6, zorder=2
@@ -122,15 +135,16 @@ def plot_locator_map(
                     label="Autre commune concernée par un quartier",
                 )
             )
-        handles.append(
-            Patch(
-                facecolor=style.CONTEXT_COLOR,
-                edgecolor="#bdbdbd",
-                label="Autre commune de la CABBALR",
+        if len(context):
+            handles.append(
+                Patch(
+                    facecolor=style.CONTEXT_COLOR,
+                    edgecolor="#bdbdbd",
+                    label=f"Autre commune de {epci}",
+                )
             )
-        )
         kit.outline(ax, layer)
-        handles.append(Line2D([], [], color="#4d4d4d", lw=1.1, label="Limite de la CABBALR"))
+        handles.append(Line2D([], [], color="#4d4d4d", lw=1.1, label=f"Limite de {epci}"))
         drawn: list[str] = []
         if shapes is not None and len(shapes):
             shapes.plot(
@@ -190,7 +204,8 @@ def plot_locator_map(
             )
         kit.finish(
             ax,
-            title or "Les communes des quartiers du contrat de ville dans la CABBALR",
+            title
+            or f"Les communes des quartiers du contrat de ville dans {the_epci(reference_label)}",
             f"Sources : {source}.",
             below=below,
         )
@@ -203,9 +218,13 @@ def plot_quartier_communes(
     quartier_id: str,
     shapes: gpd.GeoDataFrame | None = None,
     *,
+    reference_label: str | None = None,
+    highlight: Mapping[str, str] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The locator map framed on one quartier's communes (its shape when supplied).
+
+    ``reference_label`` and ``highlight`` as in :func:`plot_locator_map`.
 
     Raises
     ------
@@ -219,7 +238,16 @@ def plot_quartier_communes(
     if shapes is not None:
         shapes = shapes[shapes["quartier_id"] == quartier_id]
     title = f"{chosen['name'].iloc[0]} : communes concernées"
-    return plot_locator_map(communes, chosen, shapes, zoom=True, title=title, ax=ax)
+    return plot_locator_map(
+        communes,
+        chosen,
+        shapes,
+        zoom=True,
+        reference_label=reference_label,
+        highlight=highlight,
+        title=title,
+        ax=ax,
+    )
 
 
 def _blend(color: str, alpha: float) -> tuple[float, float, float]:

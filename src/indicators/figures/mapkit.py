@@ -36,8 +36,6 @@ from indicators.numbers import format_number
 if TYPE_CHECKING:
     from mapclassify.classifiers import MapClassifier
 
-#: INSEE code of Divion, the commune this project is for.
-DIVION = "62270"
 SOURCE_COMMUNES = "IGN, Admin Express COG 2018 ; DGCL, composition des EPCI 2026"
 
 

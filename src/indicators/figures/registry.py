@@ -3,9 +3,11 @@
 One dict, :data:`FIGURES`, maps a spec name to its :class:`FigureSpec`: the pattern of
 the file name (``ecarts_{quartier_id}``, ``carte_ips_ecoles_{rentree}``), the tables it
 needs, the parameter sets the tables allow, the draw function
-``(tables, **params) -> Axes`` and the alt text. One entry point draws a figure by its
-name: :func:`draw`; :func:`figure_names` lists the figures a set of tables allows, in the
-order the build writes them.
+``(tables, territory, **params) -> Axes`` and the alt text. One entry point draws a
+figure by its name: :func:`draw`; :func:`figure_names` lists the figures a set of tables
+allows, in the order the build writes them. The territory
+(:class:`~indicators.territory.Territory`, from ``data/raw/territory.toml``) gives the
+labels: the EPCI's short label, the commune(s) of the convention singled out on the maps.
 
 The names are the contract between the build (``exports/figures/<name>.png``) and the
 reports (which embed the build's PNG when it has one):
@@ -28,11 +30,8 @@ name                                drawn by
 In a name the rentrée is written with ``_`` (``2022_2023`` for ``2022-2023``); the IPS
 maps are of the écoles, for ``rentree`` or else the latest rentrée with écoles.
 
->>> import pandas as pd
->>> tables = {"quartiers": pd.DataFrame({"quartier_id": ["cites-6-et-30"]}),
-...           "gaps": pd.DataFrame(), "portrait": pd.DataFrame()}
->>> figure_names(tables)
-['ecarts_cites-6-et-30', 'ecarts_quartiers']
+>>> FIGURES["ecarts_quartier"].figure_name(quartier_id="cites-6-et-30")
+'ecarts_cites-6-et-30'
 >>> resolve("carte_ips_ecoles_2022_2023")[1]
 {'rentree': '2022-2023'}
 """
@@ -47,6 +46,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from indicators.errors import InputError, ParameterError
+from indicators.territory import Territory, the_epci
 
 __all__ = [
     "FIGURES",
@@ -82,9 +82,9 @@ class FigureSpec:
         (``[{}]`` for a single figure without parameter, ``[]`` when they allow none);
         ``rentree`` is the rentrée asked for, if any.
     draw
-        ``(tables, **params) -> Axes``: draws the figure in a new Matplotlib figure.
+        ``(tables, territory, **params) -> Axes``: draws the figure in a new figure.
     alt
-        ``(tables, **params) -> str``: the French alt text of the figure in a report.
+        ``(tables, territory, **params) -> str``: the French alt text in a report.
     kind
         Extra CSS class of the figure in a report (``"map"`` for maps).
     """
@@ -159,50 +159,66 @@ def _with_local_cells(tables: Tables, rentree: str | None) -> list[dict[str, str
 # --- draw functions --------------------------------------------------------------------
 
 
-def _gap_chart(tables: Tables, *, quartier_id: str) -> Axes:
+def _gap_chart(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes:
     from indicators.figures.gap_chart import plot_gap_chart
 
-    quartiers = tables["quartiers"]
-    return plot_gap_chart(tables["gaps"], tables["portrait"], quartier_id, quartiers=quartiers)
+    return plot_gap_chart(
+        tables["gaps"],
+        tables["portrait"],
+        quartier_id,
+        quartiers=tables["quartiers"],
+        reference_label=territory.reference_label,
+    )
 
 
-def _gaps_across(tables: Tables) -> Axes:
+def _gaps_across(tables: Tables, territory: Territory) -> Axes:
     from indicators.figures.gaps_across import plot_gaps_across
 
-    return plot_gaps_across(tables["gaps"], tables["quartiers"])
+    label = territory.reference_label
+    return plot_gaps_across(tables["gaps"], tables["quartiers"], reference_label=label)
 
 
-def _locator(tables: Tables, *, zoom: bool = False) -> Axes:
+def _map_labels(territory: Territory) -> dict[str, object]:
+    return {"reference_label": territory.epci.label, "highlight": territory.commune_names}
+
+
+def _locator(tables: Tables, territory: Territory, *, zoom: bool = False) -> Axes:
     from indicators.figures.locator_maps import plot_locator_map
 
     shapes = tables.get("quartier_shapes")
-    return plot_locator_map(tables["communes"], tables["quartiers"], shapes, zoom=zoom)
+    return plot_locator_map(
+        tables["communes"], tables["quartiers"], shapes, zoom=zoom, **_map_labels(territory)
+    )
 
 
-def _locator_zoom(tables: Tables) -> Axes:
-    return _locator(tables, zoom=True)
+def _locator_zoom(tables: Tables, territory: Territory) -> Axes:
+    return _locator(tables, territory, zoom=True)
 
 
-def _quartier_communes(tables: Tables, *, quartier_id: str) -> Axes:
+def _quartier_communes(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes:
     from indicators.figures.locator_maps import plot_quartier_communes
 
     shapes = tables.get("quartier_shapes")
-    return plot_quartier_communes(tables["communes"], tables["quartiers"], quartier_id, shapes)
+    return plot_quartier_communes(
+        tables["communes"], tables["quartiers"], quartier_id, shapes, **_map_labels(territory)
+    )
 
 
-def _ips_choropleth(tables: Tables, *, rentree: str) -> Axes:
+def _ips_choropleth(tables: Tables, territory: Territory, *, rentree: str) -> Axes:
     from indicators.figures.ips_maps import plot_ips_choropleth
 
-    return plot_ips_choropleth(tables["communes"], tables["ips_communes"], rentree)
+    communes, ips_communes = tables["communes"], tables["ips_communes"]
+    return plot_ips_choropleth(communes, ips_communes, rentree, **_map_labels(territory))
 
 
-def _ips_gap_map(tables: Tables, *, rentree: str) -> Axes:
+def _ips_gap_map(tables: Tables, territory: Territory, *, rentree: str) -> Axes:
     from indicators.figures.ips_maps import plot_ips_gap_map
 
-    return plot_ips_gap_map(tables["communes"], tables["ips_communes"], rentree)
+    communes, ips_communes = tables["communes"], tables["ips_communes"]
+    return plot_ips_gap_map(communes, ips_communes, rentree, **_map_labels(territory))
 
 
-def _grid_map(tables: Tables) -> Axes:
+def _grid_map(tables: Tables, territory: Territory) -> Axes:
     from indicators.figures.grid_map import plot_grid_map
 
     local = _local_cells(tables)
@@ -225,7 +241,7 @@ def _quartier_name(tables: Tables, quartier_id: str) -> str:
 
 
 def _constant(text: str) -> Callable[..., str]:
-    def alt(tables: Tables, **params: str) -> str:
+    def alt(tables: Tables, territory: Territory, **params: str) -> str:
         return text
 
     return alt
@@ -243,7 +259,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "gaps", "portrait"),
             _each_quartier,
             _gap_chart,
-            lambda t, quartier_id: f"{_quartier_name(t, quartier_id)} comparé à l'agglomération",
+            lambda t, _, quartier_id: f"{_quartier_name(t, quartier_id)} comparé à l'agglomération",
         ),
         FigureSpec(
             "ecarts_quartiers",
@@ -277,7 +293,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "quartiers"),
             _each_quartier,
             _quartier_communes,
-            lambda t, quartier_id: f"{_quartier_name(t, quartier_id)} : communes concernées",
+            lambda t, _, quartier_id: f"{_quartier_name(t, quartier_id)} : communes concernées",
             "map",
         ),
         FigureSpec(
@@ -286,7 +302,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "ips_communes"),
             _rentree_param,
             _ips_choropleth,
-            lambda t, rentree: f"IPS moyen des écoles par commune, rentrée {rentree}",
+            lambda t, _, rentree: f"IPS moyen des écoles par commune, rentrée {rentree}",
             "map",
         ),
         FigureSpec(
@@ -295,8 +311,9 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "ips_communes"),
             _rentree_param,
             _ips_gap_map,
-            lambda t, rentree: (
-                f"Écart de l'IPS moyen des écoles à celui de la CABBALR, rentrée {rentree}"
+            lambda t, territory, rentree: (
+                "Écart de l'IPS moyen des écoles à celui de "
+                f"{the_epci(territory.epci.label)}, rentrée {rentree}"
             ),
             "map",
         ),
@@ -320,10 +337,11 @@ def _has(tables: Tables, spec: FigureSpec) -> bool:
     return all(tables.get(name) is not None for name in spec.tables)
 
 
-def figure_names(tables: Tables, *, rentree: str | None = None) -> list[str]:
+def figure_names(tables: Tables, *, territory: Territory, rentree: str | None = None) -> list[str]:
     """The names of every figure ``tables`` allow, in the order the build writes them.
 
-    ``rentree`` chooses the rentrée of the IPS maps (default: the latest with écoles).
+    ``territory`` is the one the figures are drawn for (as :func:`draw`); ``rentree``
+    chooses the rentrée of the IPS maps (default: the latest with écoles).
     """
     names: list[str] = []
     for spec in FIGURES.values():
@@ -363,8 +381,11 @@ def _check_tables(name: str, spec: FigureSpec, tables: Tables) -> None:
         raise InputError(f"the tables {', '.join(missing)}", context=f"figure {name!r}")
 
 
-def draw(name: str, tables: Tables) -> Axes:
+def draw(name: str, tables: Tables, *, territory: Territory) -> Axes:
     """Draw the figure called ``name`` from ``tables``; returns its Axes (never saved).
+
+    ``territory`` gives the labels: the EPCI's short label and the commune(s) of the
+    convention (``data/raw/territory.toml``).
 
     Raises
     ------
@@ -375,17 +396,16 @@ def draw(name: str, tables: Tables) -> Axes:
     """
     spec, params = resolve(name)
     _check_tables(name, spec, tables)
-    return spec.draw(tables, **params)
+    return spec.draw(tables, territory, **params)
 
 
-def alt_text(name: str, tables: Tables) -> str:
+def alt_text(name: str, tables: Tables, *, territory: Territory) -> str:
     """The French alt text of the figure called ``name`` (for the reports' ``<img>``)."""
     spec, params = resolve(name)
     _check_tables(name, spec, tables)
-    return spec.alt(tables, **params)
+    return spec.alt(tables, territory, **params)
 
 
 def spec_of(name: str) -> FigureSpec:
     """The spec of the figure called ``name`` (:class:`ParameterError` if unknown)."""
     return resolve(name)[0]
-

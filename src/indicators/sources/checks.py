@@ -5,7 +5,7 @@ naming the file, the line (the table's index, as
 :func:`~indicators.sources.csvfiles.read_insee_csv` sets it) or the 0-based feature of a
 geographic layer, the column and the value found.
 
->>> check_pattern(pd.DataFrame({"c": ["62270"]}), "c", r"\\d{5}", "a 5-digit code")
+>>> check_pattern(pd.DataFrame({"c": ["59999"]}), "c", r"\\d{5}", "a 5-digit code")
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def check_pattern(
 ) -> None:
     """Raise :class:`InputError` at the first value of ``column`` not matching ``pattern``.
 
-    >>> check_pattern(pd.DataFrame({"c": ["62270"]}), "c", r"\\d{5}", "a 5-digit code")
+    >>> check_pattern(pd.DataFrame({"c": ["59999"]}), "c", r"\\d{5}", "a 5-digit code")
     """
     ok = frame[column].astype(str).str.fullmatch(pattern)
     if not ok.all():

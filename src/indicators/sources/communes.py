@@ -51,7 +51,7 @@ def read_communes(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
 
 
 def read_epci_members(
-    csv_path: str | os.PathLike[str], *, keep_lines: bool = False
+    csv_path: str | os.PathLike[str], *, keep_lines: bool = False, siren: str | None = None
 ) -> pd.DataFrame:
     """Member communes of an EPCI with their population (one EPCI per file).
 
@@ -64,6 +64,8 @@ def read_epci_members(
     keep_lines
         Index the result by the 1-based file line of each commune (index name ``line``)
         instead of 0, 1, 2..., so that later checks can name the line.
+    siren
+        The SIREN of the EPCI expected (the territory's); ``None``: any one EPCI.
 
     Returns
     -------
@@ -74,8 +76,8 @@ def read_epci_members(
     Raises
     ------
     InputError
-        Missing column, malformed or duplicated code, more than one EPCI, a population
-        that is missing, secret or not a non-negative integer.
+        Missing column, malformed or duplicated code, more than one EPCI or another EPCI
+        than ``siren``, a population that is missing, secret or not a non-negative integer.
     """
     path = Path(csv_path)
     required = [
@@ -110,6 +112,14 @@ def read_epci_members(
             line=int(frame.index[i]),
             column="epci_siren",
             found=str(frame["epci_siren"].iloc[i]),
+        )
+    if siren is not None and len(frame) and sirens[0] != siren:
+        raise InputError(
+            f"the EPCI of territory.toml (SIREN {siren})",
+            path=path,
+            line=int(frame.index[0]),
+            column="epci_siren",
+            found=str(sirens[0]),
         )
     check_unique(frame, ["code_insee"], path=path)
     for column in ("population_municipale", "population_totale"):
@@ -170,12 +180,12 @@ def communes_of_epci(
     --------
     >>> from shapely.geometry import box
     >>> from indicators.sources.vectorfiles import LAMBERT93
-    >>> communes = gpd.GeoDataFrame({"code": ["62270"], "nom": ["DIVION"]},
+    >>> communes = gpd.GeoDataFrame({"code": ["59999"], "nom": ["TESTVILLE"]},
     ...                             geometry=[box(0, 0, 1, 1)], crs=LAMBERT93)
-    >>> members = pd.DataFrame({"epci_siren": ["200072460"], "code": ["62270"],
-    ...                         "nom": ["Divion"], "population_municipale": [6700]})
+    >>> members = pd.DataFrame({"epci_siren": ["299999999"], "code": ["59999"],
+    ...                         "nom": ["Testville"], "population_municipale": [6700]})
     >>> communes_of_epci(communes, members)[["code", "nom"]].values.tolist()
-    [['62270', 'Divion']]
+    [['59999', 'Testville']]
     """
     absent = ~members["code"].isin(set(communes["code"]))
     if absent.any():
