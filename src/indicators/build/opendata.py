@@ -312,7 +312,7 @@ def build_open_data(
         ``communes`` = « ; »-separated names). Without it, quartier ids come from the
         portrait and no QPV code is known.
     check_manifest
-        Verify ``SHA256SUMS`` first (see :func:`indicators.sources.csvfiles.check_raw_manifest`).
+        Verify ``SHA256SUMS`` first (see :func:`indicators.build.raw_manifest.check_raw_manifest`).
     epci_label
         Name of the agglomeration in the portrait's ``reference_territory``.
 
