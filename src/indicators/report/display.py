@@ -62,8 +62,8 @@ def _gap_cells(gap: pd.Series | None) -> tuple[str, str]:
 def portrait_table_fr(tables: Tables, quartier_id: str) -> pd.DataFrame:
     """The quartier's portrait against the agglomeration, in French.
 
-    Columns: Indicateur, Quartier, Agglomération (<reference label>), Écart, Lecture,
-    Remarque (the label of the convention's reference territory, from the territory).
+    Columns: Indicateur, Quartier, Agglomération (<label>), Écart, Lecture, Remarque,
+    where <label> is the territory's ``reference_label`` (the convention's own label).
     Poverty, employment and the school IPS come first and are always listed (« non
     disponible » when the convention does not give them); the other indicators are
     listed when given. Counts (population, area) have no reference.
