@@ -93,6 +93,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, int, list
         status = run_reports(paths, jobs=2, progress=False, echo=printed.append)
     return paths, status, printed + errors.getvalue().splitlines()
 
+
 #: A fictional territory: the index names its commune.
 TERRITORY = """
 [convention]
