@@ -239,7 +239,9 @@ def test_write_figures_renders_every_figure_from_the_tables(
         "quartier_shapes": shapes,
         "grid": cells,
     }
-    written = figure_export.write_figures(tables, tmp_path, formats=("png",), dpi=40)
+    written = figure_export.write_figures(
+        tables, tmp_path, territory=TERRITORY, formats=("png",), dpi=40
+    )
     stems = sorted({p.stem for p in written})
     assert stems == sorted(
         [

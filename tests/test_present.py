@@ -32,6 +32,8 @@ from indicators.report.display import (
 )
 from indicators.report.examples import example_tables
 from indicators.report.figures_html import (
+    draw_figure,
+    figure_html,
     gap_chart_html,
     gaps_across_html,
     ips_map_html,
@@ -52,7 +54,9 @@ from .conftest import TERRITORY
 
 matplotlib.use("Agg")
 
-CONVENTION = Path(__file__).resolve().parents[1] / "data" / "raw" / "convention"
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
+CONVENTION = RAW / "convention"
+TERRITORY = RAW / "territory.toml"
 NBSP, NNBSP = "\u00a0", "\u202f"
 MANIFEST = {
     "built_at": "2026-03-02T08:05:00+00:00",
@@ -82,6 +86,7 @@ def tables() -> Tables:
         compute_gaps(convention.portrait),
         convention.objectives,
         MANIFEST,
+        territory=TERRITORY,
     )
 
 
@@ -274,6 +279,11 @@ def test_sources_et_methodes(tables: Tables) -> None:
         "« au moins »",
         "Contrôle croisé des IPS : non disponible",
         "Note de construction synthétique.",
+        # The names come from data/raw/territory.toml; the text is the one written before.
+        "convention d'application communale du contrat de ville « Engagements Quartiers "
+        "2030 » de Divion (2024-2030). Les valeurs de référence sont celles de la "
+        "Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane (CABBALR), citées "
+        "entre parenthèses dans la convention.",
         "Données construites le 2 mars 2026 à 09:05 par indicators 0.1.0",
         "90d79fa9f24a",
     ):
@@ -312,6 +322,7 @@ def test_crosscheck_table(tables: Tables) -> None:
         tables.gaps,
         tables.objectives,
         MANIFEST,
+        territory=tables.territory,
         checks=_checks(),
     )
     frame = crosscheck_table_fr(with_checks, ["cites-6-et-30"])
@@ -373,25 +384,52 @@ def test_load_tables_without_build(tmp_path: Path) -> None:
 
 
 def test_figures_are_embedded_pngs(tables: Tables) -> None:
+    """Tables from memory (no build folder): the registry draws the figures."""
     chart = gap_chart_html(tables, "cites-6-et-30")
     assert chart.startswith('<figure class="chart"><img alt="Cités 6 et 30 comparé')
     assert 'src="data:image/png;base64,iVBOR' in chart
     assert "Carte de localisation non disponible" in locator_map_html(tables)
+    assert "Carte de localisation non disponible" in locator_map_html(tables, "cites-6-et-30")
     assert "Carte des IPS non disponible" in ips_map_html(tables)
+    assert draw_figure(tables, "ecarts_quartiers").figure.axes
 
 
-def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
-    """A report embeds the build's PNG (same bytes) instead of drawing the figure again."""
+def test_figures_are_registry_names(tables: Tables) -> None:
+    with pytest.raises(ParameterError, match="unknown figure 'carte_inconnue'"):
+        figure_html(tables, "carte_inconnue")
+    with pytest.raises(ParameterError, match="unknown quartier 'nulle-part'; valid ids"):
+        gap_chart_html(tables, "nulle-part")
+
+
+def test_tables_are_a_mapping_of_the_tables_present(tables: Tables) -> None:
+    assert list(tables) == ["quartiers", "portrait", "gaps", "objectives"]
+    assert tables["gaps"] is tables.gaps and "communes" not in tables
+    assert tables.get("communes") is None and len(tables) == 4
+    with pytest.raises(KeyError):
+        tables["communes"]
+    assert tables == tables and tables != example_tables()
+
+
+def _embedded(fragment: str) -> bytes:
     import base64
     import re
 
+    return base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", str(fragment)).group(1))
+
+
+def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
+    """A report embeds the build's PNG (same bytes), looked up by its registry name; a
+    figure the build should have written but did not, or whose bytes changed, is an error."""
     from indicators.build.pipeline import build
-    from indicators.config import Paths
+    from indicators.figures import registry
 
     paths = Paths.from_root(project_root)
     build(paths)
     tables = load_tables(project_root)
     figures = paths.processed / "exports" / "figures"
+    # The build wrote exactly the figures the registry lists for its tables.
+    written = {p.stem for p in figures.glob("*.png")}
+    assert written == set(registry.figure_names(tables, territory=tables.territory))
     for html_text, name in [
         (gap_chart_html(tables, "cites-6-et-30"), "ecarts_cites-6-et-30"),
         (gaps_across_html(tables), "ecarts_quartiers"),
@@ -399,9 +437,39 @@ def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
         (locator_map_html(tables, "cite-du-transvaal"), "carte_communes_cite-du-transvaal"),
         (ips_map_html(tables), "carte_ips_ecoles_2024_2025"),
     ]:
-        encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", str(html_text)).group(1)
-        assert base64.b64decode(encoded) == (figures / f"{name}.png").read_bytes(), name
-    # A PNG that no longer matches the manifest is not trusted: the figure is drawn again.
+        assert _embedded(html_text) == (figures / f"{name}.png").read_bytes(), name
+    for name in written:
+        assert _embedded(figure_html(tables, name)) == (figures / f"{name}.png").read_bytes()
+    # An earlier rentrée is no figure of the build: the registry draws it.
+    earlier = ips_map_html(tables, "2022-2023")
+    assert 'alt="IPS moyen des écoles par commune, rentrée 2022-2023"' in earlier
+    assert _embedded(earlier).startswith(b"\x89PNG")
+    # No shapes in the shipped data: no zoomed map, and the reports say so.
+    assert "non disponible" in locator_map_html(tables, zoom=True)
+
+    # A PNG that no longer matches the manifest is refused, naming the figure.
     (figures / "ecarts_quartiers.png").write_bytes(b"not the build's figure")
-    encoded = re.search(r"base64,([A-Za-z0-9+/=]+)", str(gaps_across_html(tables)))
-    assert base64.b64decode(encoded.group(1)).startswith(b"\x89PNG")
+    with pytest.raises(
+        InputError,
+        match=r"ecarts_quartiers\.png, figure 'ecarts_quartiers': expected the sha256 of the "
+        r"build manifest",
+    ):
+        gaps_across_html(tables)
+    (figures / "carte_situation.png").unlink()
+    with pytest.raises(InputError, match=r"figure 'carte_situation': expected the PNG listed"):
+        locator_map_html(tables)
+    # A figure the registry lists for these tables but the manifest lacks: never redrawn.
+    del tables.manifest["exports"]["figures/ecarts_cites-6-et-30.png"]
+    with pytest.raises(InputError, match=r"figure 'ecarts_cites-6-et-30': expected a PNG written"):
+        gap_chart_html(tables, "cites-6-et-30")
+    # A PNG of the manifest whose name the registry does not know: a build of another version.
+    tables.manifest["exports"]["figures/ancienne_carte.png"] = "0" * 64
+    with pytest.raises(InputError, match=r"manifest\.json, figure 'ancienne_carte': expected only"):
+        gaps_across_html(tables)
+
+
+def test_sources_name_the_territory_of_the_tables() -> None:
+    text = _plain(sources_et_methodes(example_tables()))
+    assert "« Engagements Quartiers 2030 » de Commune A (2024-2030)" in text
+    assert "celles de la Communauté d'agglomération d'Exemple (CAEX), citées" in text
+    assert list(portrait_table_fr(example_tables(), "q1").columns)[2] == "Agglomération (CAEX)"

@@ -60,7 +60,9 @@ def test_every_listed_name_is_drawable(tables):
 
 
 def test_names_are_the_files_the_build_writes(tables, tmp_path):
-    written = figure_export.write_figures(tables, tmp_path, formats=("png",), dpi=20)
+    written = figure_export.write_figures(
+        tables, tmp_path, territory=TERRITORY, formats=("png",), dpi=20
+    )
     assert [p.stem for p in written] == registry.figure_names(tables, territory=TERRITORY)
 
 

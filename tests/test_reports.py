@@ -49,8 +49,10 @@ MANIFEST = {
 
 
 def _tiny_project(root: Path, comparaison: str = "tiny_report.py") -> Paths:
-    """Two quartiers, a manifest, and the tiny templates under the real names."""
+    """Two quartiers, a manifest, a territory and the tiny templates under the real names."""
     paths = Paths.from_root(root)
+    paths.territory_file.parent.mkdir(parents=True)
+    paths.territory_file.write_text(TERRITORY, encoding="utf-8")
     quartiers = pd.DataFrame(
         {"quartier_id": ["q-b", "q-a"], "name": ["Quartier B", "Quartier <A>"], "line": [20, 10]}
     )
@@ -90,6 +92,39 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, int, list
     with contextlib.redirect_stderr(errors):
         status = run_reports(paths, jobs=2, progress=False, echo=printed.append)
     return paths, status, printed + errors.getvalue().splitlines()
+
+
+#: A fictional territory: the index names its commune.
+TERRITORY = """
+[convention]
+file = "convention/convention.txt"
+reference_label = "CAEX"
+
+[[communes]]
+insee = "99001"
+name = "Commune A"
+
+[epci]
+siren = "000000000"
+name = "Communauté d'agglomération d'Exemple"
+label = "CAEX"
+member_count = 2
+
+[departement]
+code = "99"
+name = "Exemple"
+
+[academie]
+name = "Exemple"
+
+[raw]
+epci_members = "epci"
+commune_boundaries = "communes"
+
+[quartiers]
+q-a = {}
+q-b = {}
+"""
 
 
 def _index(paths: Paths) -> dict[str, dict]:
@@ -259,6 +294,7 @@ def test_failing_notebook_is_isolated_and_reported(
     page = (paths.reports / "index.html").read_text(encoding="utf-8")
     assert "échec" in page and "ZeroDivisionError" in page and "cellule 4" in page
     assert "4 rapport(s), dont 1 en échec" in page
+    assert "<h1>Rapports du contrat de ville — Commune A</h1>" in page  # territory.toml
     assert "Fiche quartier — Quartier &lt;A&gt;</a>" in page  # names from inputs are escaped
     assert printed and "3/4 report(s)" in printed[0]
 

@@ -223,3 +223,15 @@ def test_no_export_shows_fewer_than_11_households(processed: Path) -> None:
             assert (values >= 11).all(), name
     table = pd.read_parquet(processed / "grid_quartiers.parquet")
     assert (table["men"].dropna() >= 11).all()
+
+
+def test_check_secrecy_sits_beside_the_masking() -> None:
+    """The check refuses what the masking would blank: 11 households pass, 10.5 do not."""
+    from indicators.errors import InputError
+    from indicators.secrecy import check_secrecy, mask_small_cells
+
+    cells = pd.DataFrame({"men": [11.0, 10.5, np.nan], "men_pauv": [3.0, 2.0, 1.0]})
+    with pytest.raises(InputError, match=r"column 'men', table 'grid', row 1: .*found '10.5'"):
+        check_secrecy(cells, "grid")
+    check_secrecy(mask_small_cells(cells), "grid")  # masked: nothing left to refuse
+    check_secrecy(cells.drop(columns="men"), "grid")  # no household count shown

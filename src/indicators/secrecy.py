@@ -1,14 +1,16 @@
 """Statistical secrecy: nothing describing fewer than 11 households is published.
 
-The rule is applied once, in the build (:func:`mask_small_cells` on the Filosofi grid),
-and checked again by every export and map that shows grid figures. It lives in the core
-so that every stage reads the same threshold.
+The rule and its check side by side: :func:`mask_small_cells` applies it once, in the
+build (on the Filosofi grid); :func:`check_secrecy` checks it again in every export that
+shows household counts (the GeoPackage and the workbook), and the grid map masks what it
+draws. It lives in the core so that every stage reads the same threshold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
@@ -51,3 +53,34 @@ def mask_small_cells(cells: pd.DataFrame, min_households: int = MIN_HOUSEHOLDS) 
             out[column] = out[column].astype("float64").where(~secret)
     out["secret"] = secret.to_numpy()
     return out
+
+
+def check_secrecy(df: pd.DataFrame, name: str, min_households: int = MIN_HOUSEHOLDS) -> None:
+    """Refuse a table showing a household count (``men``) below ``min_households``.
+
+    A table without a ``men`` column passes; a missing count (masked) passes.
+
+    >>> check_secrecy(pd.DataFrame({"men": [40.0, None]}), "grid")
+    >>> check_secrecy(pd.DataFrame({"men": [40.0, 8.0]}), "grid")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    indicators.errors.InputError: column 'men', table 'grid', row 1: expected no figure ...
+
+    Raises
+    ------
+    InputError
+        Naming the table, the 0-based row and the column ``men``.
+    """
+    if "men" not in df.columns:
+        return
+    households = pd.to_numeric(df["men"], errors="coerce").to_numpy(dtype="float64")
+    small = np.isfinite(households) & (households < min_households)
+    if small.any():
+        i = int(np.flatnonzero(small)[0])
+        raise InputError(
+            f"no figure from fewer than {min_households} households "
+            "(mask such rows with indicators.secrecy.mask_small_cells)",
+            context=f"table {name!r}, row {i}",
+            column="men",
+            found=format(float(households[i]), "g"),
+        )

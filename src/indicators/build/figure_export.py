@@ -1,8 +1,9 @@
 """Figures for readers outside Python: PNG (150 dpi) and SVG files.
 
 :func:`save_figure` writes a Matplotlib figure atomically and deterministically (no date
-in the metadata, fixed SVG ids); :func:`write_figures` draws and saves every chart and
-map of the processed tables.
+in the metadata, fixed SVG ids); :func:`write_figures` draws and saves every figure of
+:mod:`indicators.figures.registry` that the processed tables allow, under its registry
+name (``exports/figures/<name>.png``).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from pathlib import Path
 
 import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from indicators.build.storage import atomic_write_bytes
 from indicators.errors import ParameterError
-from indicators.sources.layers import grid_cells_in
+from indicators.figures import registry
+from indicators.territory import Territory
 
 FIGURE_FORMATS = ("png", "svg")
 FIGURE_DPI = 150
@@ -77,80 +80,44 @@ def save_figure(
     return written
 
 
-def _latest_rentree(ips_communes: pd.DataFrame, niveau: str = "ecole") -> str | None:
-    rentrees = sorted(ips_communes.loc[ips_communes["niveau"] == niveau, "rentree"].unique())
-    return str(rentrees[-1]) if rentrees else None
+def _figure_names(
+    tables: Mapping[str, pd.DataFrame], territory: Territory, rentree: str | None
+) -> list[str]:
+    """The registry's figures for ``tables`` (the one call site of ``figure_names``)."""
+    return registry.figure_names(tables, territory=territory, rentree=rentree)
+
+
+def _draw(name: str, tables: Mapping[str, pd.DataFrame], territory: Territory) -> Axes:
+    """The registry's figure ``name`` (the one call site of ``draw``)."""
+    return registry.draw(name, tables, territory=territory)
 
 
 def write_figures(
     tables: Mapping[str, pd.DataFrame],
     directory: str | os.PathLike[str],
     *,
+    territory: Territory,
     rentree: str | None = None,
     formats: Sequence[str] = FIGURE_FORMATS,
     dpi: int = FIGURE_DPI,
 ) -> list[Path]:
-    """Every chart and map of the processed tables, as PNG and SVG files.
+    """Every figure of the registry that ``tables`` allow, as PNG and SVG files.
 
-    - ``ecarts_<quartier_id>``: :func:`~indicators.figures.charts.plot_gap_chart` of each quartier;
-    - ``ecarts_quartiers``: :func:`~indicators.figures.charts.plot_gaps_across`;
-    - ``carte_situation`` (and ``carte_situation_zoom`` when quartier shapes exist):
-      :func:`~indicators.figures.maps.plot_locator_map`;
-    - ``carte_communes_<quartier_id>``: :func:`~indicators.figures.maps.plot_quartier_communes`;
-    - ``carte_ips_ecoles_<rentrée>`` and ``carte_ecart_ips_ecoles_<rentrée>``: the IPS
-      choropleth and gap map for ``rentree`` (default: the latest with écoles);
-    - ``carte_carroyage`` when a ``grid`` table exists: the Filosofi cells of the
-      communes concerned by the quartiers (:func:`~indicators.figures.maps.plot_grid_map`).
-
+    The names, their order and the drawing come from :mod:`indicators.figures.registry`
+    (:func:`~indicators.figures.registry.figure_names`,
+    :func:`~indicators.figures.registry.draw`): the reports look the same names up in
+    the build manifest. ``rentree`` chooses the rentrée of the IPS maps (default: the
+    latest with écoles); ``territory`` names the commune and its EPCI on the figures.
     Figures whose tables are absent are skipped. Each figure is closed once saved.
     """
     import matplotlib.pyplot as plt
 
-    from indicators.figures.gap_chart import plot_gap_chart
-    from indicators.figures.gaps_across import plot_gaps_across
-    from indicators.figures.grid_map import plot_grid_map
-    from indicators.figures.ips_maps import plot_ips_choropleth, plot_ips_gap_map
-    from indicators.figures.locator_maps import plot_locator_map, plot_quartier_communes
-
     directory = Path(directory)
     written: list[Path] = []
-
-    def save(ax: object, name: str) -> None:
-        fig = ax.figure  # type: ignore[attr-defined]
+    for name in _figure_names(tables, territory, rentree):
+        fig = _draw(name, tables, territory).figure
         try:
             written.extend(save_figure(fig, directory, name, formats=formats, dpi=dpi))
         finally:
             plt.close(fig)
-
-    quartiers, gaps, portrait = (tables.get(n) for n in ("quartiers", "gaps", "portrait"))
-    if quartiers is not None and gaps is not None and portrait is not None:
-        for quartier_id in quartiers["quartier_id"]:
-            ax = plot_gap_chart(gaps, portrait, quartier_id, quartiers=quartiers)
-            save(ax, f"ecarts_{quartier_id}")
-        save(plot_gaps_across(gaps, quartiers), "ecarts_quartiers")
-    communes = tables.get("communes")
-    shapes = tables.get("quartier_shapes")
-    if communes is not None and quartiers is not None:
-        save(plot_locator_map(communes, quartiers, shapes), "carte_situation")
-        if shapes is not None and len(shapes):
-            save(plot_locator_map(communes, quartiers, shapes, zoom=True), "carte_situation_zoom")
-        for quartier_id in quartiers["quartier_id"]:
-            ax = plot_quartier_communes(communes, quartiers, quartier_id, shapes)
-            save(ax, f"carte_communes_{quartier_id}")
-    ips_communes = tables.get("ips_communes")
-    if communes is not None and ips_communes is not None:
-        chosen = rentree or _latest_rentree(ips_communes)
-        if chosen is not None:
-            tag = chosen.replace("-", "_")
-            save(plot_ips_choropleth(communes, ips_communes, chosen), f"carte_ips_ecoles_{tag}")
-            save(plot_ips_gap_map(communes, ips_communes, chosen), f"carte_ecart_ips_ecoles_{tag}")
-    cells = tables.get("grid")
-    if cells is not None and communes is not None:
-        concerned = communes
-        if "concerne_quartiers" in communes.columns and communes["concerne_quartiers"].any():
-            concerned = communes[communes["concerne_quartiers"].astype(bool)]
-        local = grid_cells_in(cells, concerned)
-        if len(local):
-            ax = plot_grid_map(local, perimeters=shapes, communes=concerned)
-            save(ax, "carte_carroyage")
     return written

@@ -16,8 +16,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from indicators.build.exports import check_secrecy, fixed_moment
+from indicators.build.exports import fixed_moment
 from indicators.errors import ParameterError
+from indicators.secrecy import check_secrecy
 from indicators.sources.layers import check_layer
 
 _LAYER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")

@@ -156,7 +156,7 @@ def write_exports(
     return [
         write_geopackage(_export_layers(tables), directory / "indicators.gpkg"),
         write_xlsx(sheets, directory / "indicators.xlsx", epci_label=epci_label),
-        *(write_figures(tables, directory / "figures") if figures else []),
+        *(write_figures(tables, directory / "figures", territory=territory) if figures else []),
     ]
 
 

@@ -62,6 +62,9 @@ class Table:
         Written to ``data/processed`` (``opendata_notes`` goes into the manifest's notes).
     schema
         The pandera schema the build validates it against, if any.
+    report_required
+        Every report needs it: :func:`indicators.report.tables.load_tables` reads it at
+        once and stops when it is missing (the others are read on first use).
     """
 
     name: str
@@ -71,6 +74,7 @@ class Table:
     workbook: bool = True
     written: bool = True
     schema: pa.DataFrameSchema | None = None
+    report_required: bool = False
 
     def headers(self, columns: Iterable[str]) -> dict[str, str]:
         """French header of each of ``columns`` (an unknown column keeps its name).
@@ -83,10 +87,10 @@ class Table:
 
 #: The processed tables: the workbook's sheets in order, then the other tables.
 TABLES: tuple[Table, ...] = (
-    Table("quartiers", "Quartiers", schema=schemas.QUARTIERS),
-    Table("portrait", "Portrait statistique", schema=schemas.PORTRAIT),
-    Table("gaps", "Écarts à {epci}", schema=schemas.GAPS),
-    Table("objectives", "Objectifs et actions", schema=schemas.OBJECTIVES),
+    Table("quartiers", "Quartiers", schema=schemas.QUARTIERS, report_required=True),
+    Table("portrait", "Portrait statistique", schema=schemas.PORTRAIT, report_required=True),
+    Table("gaps", "Écarts à {epci}", schema=schemas.GAPS, report_required=True),
+    Table("objectives", "Objectifs et actions", schema=schemas.OBJECTIVES, report_required=True),
     Table("checks", "Contrôles"),
     Table("ips_communes", "IPS par commune"),
     Table("ips_quartiers", "IPS par quartier"),

@@ -21,10 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from indicators.build.exports import FIXED_DATE, check_secrecy, fixed_moment
+from indicators.build.exports import FIXED_DATE, fixed_moment
 from indicators.build.storage import atomic_write_bytes
 from indicators.build.tables import HEADERS_FR, SHEETS_FR, fill_epci
 from indicators.errors import ParameterError
+from indicators.secrecy import check_secrecy
 
 EXCEL_MAX_ROWS = 1_048_576  # rows of a worksheet, header included
 # Characters XML 1.0 forbids (openpyxl refuses them): control characters except tab, LF, CR.

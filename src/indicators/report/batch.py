@@ -98,7 +98,7 @@ def run_reports(
     ParameterError
         Unknown quartier id or invalid ``jobs``, before any kernel starts.
     InputError
-        Missing processed tables or unreadable templates.
+        Missing processed tables, territory file or unreadable templates.
     """
     _avoid_slow_imports()  # before jupytext / nbformat import jsonschema
     from indicators.report.tables import load_manifest
@@ -107,6 +107,7 @@ def run_reports(
     if jobs is not None and jobs < 1:
         raise ParameterError(f"--jobs expects a positive number of processes, got {jobs}")
     manifest = load_manifest(paths)
+    territory = paths.territory  # names the commune in the index; checked before any kernel
     names = _read_quartiers(paths)
     quartier_ids = list(names)
     check_selection(quartier_ids, quartiers)  # before the templates are read
@@ -162,7 +163,7 @@ def run_reports(
         entries = [*previous, *(asdict(r) for r in results)]
         order = [template.name for template in found]
         entries.sort(key=lambda e: _sort_key(e, quartier_ids, order))
-        write_index(staging, entries, manifest, _now(), _data_info(manifest))
+        write_index(staging, entries, manifest, _now(), _data_info(manifest), territory)
 
     failures = [r for r in results if r.status != "ok"]
     for result in failures:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.numbers import format_number, format_value
 from indicators.report.markup import NOT_APPLICABLE, Html, _list_html, _text, html_table
+from indicators.report.names import epci_column_fr
 from indicators.report.tables import Tables
 
 _CHECK_COLUMNS = ("quartier_id", "convention_value", "open_data_value", "rentree", "status")
@@ -41,6 +42,7 @@ def crosscheck_table_fr(tables: Tables, ids: Sequence[str] | None = None) -> pd.
     if checks is None:
         return None
     names = dict(zip(tables.quartiers["quartier_id"], tables.quartiers["name"], strict=True))
+    epci = epci_column_fr(tables.territory)
     rows = []
     for _, row in checks.iterrows():
         quartier_id = _text(row["quartier_id"])
@@ -52,7 +54,7 @@ def crosscheck_table_fr(tables: Tables, ids: Sequence[str] | None = None) -> pd.
         )
         rows.append(
             (
-                names.get(quartier_id, quartier_id) if quartier_id else "Agglomération (CABBALR)",
+                names.get(quartier_id, quartier_id) if quartier_id else epci,
                 _text(row["rentree"]) or NOT_APPLICABLE,
                 format_value(convention),
                 format_number(open_data, 1),

@@ -17,6 +17,7 @@ import pandas as pd
 from indicators.catalog import BY_ID, INDICATORS
 from indicators.numbers import MISSING_TEXT, format_number, format_value
 from indicators.report.markup import NOT_APPLICABLE, _source_fr, _text
+from indicators.report.names import reference_column_fr
 from indicators.report.tables import (
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
@@ -61,7 +62,8 @@ def _gap_cells(gap: pd.Series | None) -> tuple[str, str]:
 def portrait_table_fr(tables: Tables, quartier_id: str) -> pd.DataFrame:
     """The quartier's portrait against the agglomeration, in French.
 
-    Columns: Indicateur, Quartier, Agglomération (CABBALR), Écart, Lecture, Remarque.
+    Columns: Indicateur, Quartier, Agglomération (<label>), Écart, Lecture, Remarque,
+    where <label> is the territory's ``reference_label`` (the convention's own label).
     Poverty, employment and the school IPS come first and are always listed (« non
     disponible » when the convention does not give them); the other indicators are
     listed when given. Counts (population, area) have no reference.
@@ -102,7 +104,7 @@ def portrait_table_fr(tables: Tables, quartier_id: str) -> pd.DataFrame:
         columns=[
             "Indicateur",
             "Quartier",
-            "Agglomération (CABBALR)",
+            reference_column_fr(tables.territory),
             "Écart",
             "Lecture",
             "Remarque",
@@ -156,7 +158,8 @@ def summary_table_fr(tables: Tables) -> pd.DataFrame:
         rows.append(cells)
     quartiers = tables.quartiers.set_index("quartier_id")
     rows.append(["Source", *(_source_fr(quartiers.loc[q]) for q in ids), "convention"])
-    return pd.DataFrame(rows, columns=["Indicateur", *names, "Agglomération (CABBALR)"])
+    reference = reference_column_fr(tables.territory)
+    return pd.DataFrame(rows, columns=["Indicateur", *names, reference])
 
 
 def gaps_table_fr(tables: Tables) -> pd.DataFrame:

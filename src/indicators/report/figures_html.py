@@ -1,18 +1,58 @@
 """Figures embedded in the reports as PNG ``data:`` URIs (no file beside the page).
 
-The build's own PNG is embedded when it made one (:func:`_prerendered`); otherwise the
-figure is drawn here (:mod:`indicators.figures`). When its table is missing, a figure
-is replaced by a French sentence saying why.
+Every figure is one of :mod:`indicators.figures.registry`, looked up by its registry name
+(``ecarts_<quartier_id>``, ``carte_situation``…), the name of the PNG the build wrote
+into ``data/processed/exports/figures``:
+
+- tables read from a build embed the build's PNG, after checking its sha256 against the
+  build manifest. A figure the registry lists for these tables but the build did not
+  write (a build run with ``--no-figures``, or an older one), or a PNG that does not
+  match the manifest, is an :class:`~indicators.errors.InputError` naming the figure:
+  never a silent redraw. A figure the build does not make by design (the IPS map of an
+  earlier rentrée than the latest) is drawn by the registry;
+- tables built in memory (:class:`~indicators.report.tables.Tables` without
+  ``processed``, e.g. in a notebook) have their figures drawn by the registry;
+- a figure whose tables the build did not produce (no commune layer, no IPS) is replaced
+  by a French sentence saying why.
+
+Each helper has the same shape: ``*_html(tables, …)`` is :func:`figure_html` of one
+registry name; :func:`draw_figure` gives the Matplotlib Axes behind the same name, and
+:func:`figure_html` embeds any registry figure.
 """
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
-from indicators.report.markup import Html, _esc, _text
+from indicators.errors import InputError, ParameterError
+from indicators.figures import registry
+from indicators.report.markup import Html, _esc
 from indicators.report.tables import Tables, _quartier
+
+# --------------------------------------------------------------------------- registry calls
+# The only calls of the figure registry's entry points in the reports; the figures are
+# drawn for the tables' territory.
+
+
+def _build_names(tables: Tables, spec: registry.FigureSpec, rentree: str | None) -> list[str]:
+    """The names of ``spec``'s figures that ``tables`` allow (as ``figure_names`` lists them)."""
+    if any(tables.get(name) is None for name in spec.tables):
+        return []
+    return [spec.figure_name(**params) for params in spec.params(tables, rentree)]
+
+
+def draw_figure(tables: Tables, name: str) -> Any:
+    """The Matplotlib Axes of the registry figure ``name``, drawn from ``tables``.
+
+    For an analyst who wants the figure behind an HTML fragment (to restyle or save it).
+    """
+    return registry.draw(name, tables, territory=tables.territory)
+
+
+def _alt_text(tables: Tables, name: str) -> str:
+    return registry.alt_text(name, tables, territory=tables.territory)
+
 
 # --------------------------------------------------------------------------- embedding
 
@@ -46,104 +86,156 @@ def _png_html(png: bytes, alt: str, kind: str = "") -> Html:
     )
 
 
-def _prerendered(tables: Tables, name: str, alt: str, kind: str = "") -> Html | None:
-    """The build's own PNG of figure ``name``, when it made one (``exports/figures``).
+_PREFIX, _SUFFIX = "figures/", ".png"
+
+
+def _built_figures(tables: Tables) -> dict[str, str] | None:
+    """Registry name → sha256 of every PNG the build wrote (``None``: tables from memory).
+
+    Raises
+    ------
+    InputError
+        The manifest lists a PNG whose name the registry does not know (a build by
+        another version of the package: run ``indicators build`` again).
+    """
+    if tables.processed is None:
+        return None
+    exports = tables.manifest.get("exports") or {}
+    built = {
+        key[len(_PREFIX) : -len(_SUFFIX)]: sha
+        for key, sha in exports.items()
+        if key.startswith(_PREFIX) and key.endswith(_SUFFIX)
+    }
+    for name in built:
+        try:
+            registry.resolve(name)
+        except ParameterError:
+            raise InputError(
+                "only figures of indicators.figures.registry (run `indicators build` again)",
+                path=tables.processed / "manifest.json",
+                context=f"figure {name!r}",
+            ) from None
+    return built
+
+
+def _prerendered(tables: Tables, name: str, expected: str) -> bytes:
+    """The bytes of the build's PNG of figure ``name``, checked against its sha256.
 
     ``indicators build`` renders every figure from the same tables, in the same folder
     swap, and records each file's sha256 in the manifest: a report embeds that PNG
     instead of drawing the figure a second time (and its kernel then needs neither
-    matplotlib nor geopandas). A file missing or not matching the manifest is ignored.
+    matplotlib nor geopandas).
+
+    Raises
+    ------
+    InputError
+        The PNG is missing or its bytes are not those of the manifest.
     """
     import hashlib
 
-    processed = tables.__dict__.get("_processed")
-    key = f"figures/{name}.png"
-    expected = (tables.manifest.get("exports") or {}).get(key)
-    if processed is None or not expected:
-        return None
-    path = Path(processed) / "exports" / key
+    assert tables.processed is not None
+    path = tables.processed / "exports" / f"{_PREFIX}{name}{_SUFFIX}"
+    rebuild = "(run `indicators build` again)"
     try:
         data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != expected:
-        return None
-    return _png_html(data, alt, kind)
+    except OSError as error:
+        raise InputError(
+            f"the PNG listed in the build manifest {rebuild}",
+            path=path,
+            context=f"figure {name!r}",
+            found=type(error).__name__,
+        ) from None
+    found = hashlib.sha256(data).hexdigest()
+    if found != expected:
+        raise InputError(
+            f"the sha256 of the build manifest, {expected[:12]}… {rebuild}",
+            path=path,
+            context=f"figure {name!r}",
+            found=found[:12] + "…",
+        )
+    return data
 
 
 def _notice(text: str) -> Html:
     return Html(f'<p class="muted">{_esc(text)}</p>')
 
 
+_LOCATOR_ABSENT = (
+    "Carte de localisation non disponible : la construction des données n'a pas produit la "
+    "couche des communes."
+)
+_IPS_ABSENT = (
+    "Carte des IPS non disponible : la construction des données n'a pas produit les IPS par "
+    "commune."
+)
+#: Why a figure is absent, by registry spec (when its tables or parameters are missing).
+_ABSENT = {
+    "carte_situation": _LOCATOR_ABSENT,
+    "carte_situation_zoom": _LOCATOR_ABSENT,
+    "carte_communes": _LOCATOR_ABSENT,
+    "carte_ips_ecoles": _IPS_ABSENT,
+    "carte_ecart_ips_ecoles": _IPS_ABSENT,
+    "carte_carroyage": (
+        "Carte du carroyage non disponible : la construction des données n'a pas produit de "
+        "carreaux dans les communes concernées par les quartiers."
+    ),
+}
+
+
+def figure_html(tables: Tables, name: str) -> Html:
+    """The registry figure ``name`` as an embedded PNG, or why it is absent.
+
+    Raises
+    ------
+    ParameterError
+        ``name`` is no figure of the registry (or names an unknown quartier).
+    InputError
+        Tables from a build whose PNG of ``name`` is missing from the manifest (while the
+        registry lists it for these tables), missing on disk or not the manifest's bytes.
+    """
+    spec, params = registry.resolve(name)
+    rentree = params.get("rentree")
+    built = _built_figures(tables)
+    if built is not None and name in built:
+        png = _prerendered(tables, name, built[name])
+        return _png_html(png, _alt_text(tables, name), spec.kind)
+    if built is not None and name in _build_names(tables, spec, None):
+        raise InputError(
+            "a PNG written by `indicators build` and listed in its manifest (run it again, "
+            "without --no-figures)",
+            path=tables.processed / "exports" / f"{_PREFIX}{name}{_SUFFIX}",
+            context=f"figure {name!r}",
+        )
+    if name not in _build_names(tables, spec, rentree):
+        return _notice(_ABSENT.get(spec.name, f"Figure « {name} » non disponible."))
+    return _figure_html(draw_figure(tables, name), _alt_text(tables, name), spec.kind)
+
+
 # --------------------------------------------------------------------------- figures
 
 
 def gap_chart_html(tables: Tables, quartier_id: str) -> Html:
-    """The quartier's chart against the agglomeration (:func:`charts.plot_gap_chart`)."""
-    from indicators.figures.gap_chart import plot_gap_chart
-
-    row = _quartier(tables, quartier_id)
-    alt = f"{_text(row['name'])} comparé à l'agglomération"
-    built = _prerendered(tables, f"ecarts_{quartier_id}", alt)
-    if built is not None:
-        return built
-    ax = plot_gap_chart(tables.gaps, tables.portrait, quartier_id, quartiers=tables.quartiers)
-    return _figure_html(ax, alt)
+    """The quartier's chart against the agglomeration (``ecarts_<quartier_id>``)."""
+    _quartier(tables, quartier_id)  # an unknown id lists the valid ones
+    return figure_html(tables, f"ecarts_{quartier_id}")
 
 
 def gaps_across_html(tables: Tables) -> Html:
-    """Every quartier's gaps to the agglomeration (:func:`charts.plot_gaps_across`)."""
-    from indicators.figures.gaps_across import plot_gaps_across
-
-    alt = "Écarts des quartiers à l'agglomération"
-    built = _prerendered(tables, "ecarts_quartiers", alt)
-    if built is not None:
-        return built
-    ax = plot_gaps_across(tables.gaps, tables.quartiers)
-    return _figure_html(ax, alt)
+    """Every quartier's gaps to the agglomeration (``ecarts_quartiers``)."""
+    return figure_html(tables, "ecarts_quartiers")
 
 
-def locator_map_html(
-    tables: Tables, quartier_id: str | None = None, zoom: bool | None = None
-) -> Html:
-    """Where the quartiers are (:func:`maps.plot_locator_map`), or why it is absent.
+def locator_map_html(tables: Tables, quartier_id: str | None = None, zoom: bool = False) -> Html:
+    """Where the quartiers are, or why the map is absent.
 
-    With ``quartier_id``, only that quartier's communes are highlighted (and its shape
-    drawn when the build has one), framed closely unless ``zoom`` is ``False``
-    (:func:`maps.plot_quartier_communes`). The build's own PNG is used when it has one.
+    ``carte_situation`` (``carte_situation_zoom`` with ``zoom``, framed on the quartier
+    shapes); with ``quartier_id``, ``carte_communes_<quartier_id>``: that quartier's
+    communes highlighted, framed closely (and its shape drawn when the build has one).
     """
-    zoom = quartier_id is not None if zoom is None else zoom
-    title = None
     if quartier_id is not None:
-        title = f"{_text(_quartier(tables, quartier_id)['name'])} : communes concernées"
-    alt = title or "Localisation des quartiers dans l'agglomération"
-    if quartier_id is not None and zoom:
-        built = _prerendered(tables, f"carte_communes_{quartier_id}", alt, "map")
-    elif quartier_id is None and not zoom:
-        built = _prerendered(tables, "carte_situation", alt, "map")
-    else:
-        built = None
-    if built is not None:
-        return built
-    if tables.communes is None:
-        return _notice(
-            "Carte de localisation non disponible : la construction des données n'a pas "
-            "produit la couche des communes."
-        )
-    from indicators.figures.locator_maps import plot_locator_map, plot_quartier_communes
-
-    if quartier_id is not None and zoom:
-        ax = plot_quartier_communes(
-            tables.communes, tables.quartiers, quartier_id, tables.quartier_shapes
-        )
-        return _figure_html(ax, alt, "map")
-    quartiers, shapes = tables.quartiers, tables.quartier_shapes
-    if quartier_id is not None:
-        quartiers = quartiers[quartiers["quartier_id"] == quartier_id]
-        if shapes is not None:
-            shapes = shapes[shapes["quartier_id"] == quartier_id]
-    ax = plot_locator_map(tables.communes, quartiers, shapes, zoom=zoom, title=title)
-    return _figure_html(ax, alt, "map")
+        _quartier(tables, quartier_id)
+        return figure_html(tables, f"carte_communes_{quartier_id}")
+    return figure_html(tables, "carte_situation_zoom" if zoom else "carte_situation")
 
 
 def latest_rentree(tables: Tables, niveau: str = "ecole") -> str | None:
@@ -151,33 +243,24 @@ def latest_rentree(tables: Tables, niveau: str = "ecole") -> str | None:
     table = tables.ips_communes
     if table is None or table.empty:
         return None
-    rentrees = table.loc[table["niveau"] == niveau, "rentree"].dropna().astype(str)
-    return max(rentrees) if not rentrees.empty else None
+    return registry.latest_rentree(table, niveau)
 
 
-def ips_map_html(tables: Tables, rentree: str = "", niveau: str = "ecole") -> Html:
-    """Mean school IPS by commune (:func:`maps.plot_ips_choropleth`), or why it is absent.
+def ips_map_html(tables: Tables, rentree: str = "") -> Html:
+    """Mean school IPS by commune (``carte_ips_ecoles_<rentrée>``), or why it is absent.
 
-    ``rentree``: e.g. ``"2024-2025"``; empty for the most recent one.
+    ``rentree``: e.g. ``"2024-2025"``; empty for the most recent one (the build's map).
     """
-    rentree = rentree or latest_rentree(tables, niveau) or ""
-    alt = f"IPS moyen des écoles par commune, rentrée {rentree}"
-    if rentree and niveau == "ecole":
-        built = _prerendered(tables, f"carte_ips_ecoles_{rentree.replace('-', '_')}", alt, "map")
-        if built is not None:
-            return built
-    if tables.communes is None or tables.ips_communes is None or not rentree:
-        return _notice(
-            "Carte des IPS non disponible : la construction des données n'a pas produit les "
-            "IPS par commune."
-        )
-    from indicators.figures.ips_maps import plot_ips_choropleth
-
-    ax = plot_ips_choropleth(tables.communes, tables.ips_communes, rentree, niveau=niveau)
-    return _figure_html(ax, alt, "map")
+    rentree = rentree or latest_rentree(tables) or ""
+    if not rentree:
+        return _notice(_IPS_ABSENT)
+    spec = registry.FIGURES["carte_ips_ecoles"]
+    return figure_html(tables, spec.figure_name(rentree=rentree))
 
 
 __all__ = [
+    "draw_figure",
+    "figure_html",
     "gap_chart_html",
     "gaps_across_html",
     "ips_map_html",

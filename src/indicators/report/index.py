@@ -16,7 +16,9 @@ from typing import Any
 
 from indicators import __version__
 from indicators.build.storage import atomic_write_bytes
+from indicators.report.names import communes_fr
 from indicators.report.page import page_html
+from indicators.territory import Territory
 
 INDEX_JSON = "index.json"
 INDEX_HTML = "index.html"
@@ -50,8 +52,13 @@ def error_text(error: Mapping[str, Any] | None) -> str:
     return f"échec à l'étape {where} — {detail}"
 
 
-def index_html(entries: Sequence[Mapping[str, Any]], manifest: Mapping[str, Any]) -> str:
-    """The French ``index.html``: every report, its status, date, parameters, data."""
+def index_html(
+    entries: Sequence[Mapping[str, Any]], manifest: Mapping[str, Any], territory: Territory
+) -> str:
+    """The French ``index.html``: every report, its status, date, parameters, data.
+
+    Its title names the commune(s) of ``territory``.
+    """
     from indicators.report.provenance import data_version_fr, format_datetime_fr
 
     rows = []
@@ -90,8 +97,9 @@ def index_html(entries: Sequence[Mapping[str, Any]], manifest: Mapping[str, Any]
         if failed
         else f"{len(entries)} rapport(s), tous réussis."
     )
+    title = f"Rapports du contrat de ville — {communes_fr(territory)}"
     body = (
-        "<h1>Rapports du contrat de ville — Divion</h1>"
+        f"<h1>{html.escape(title, quote=False)}</h1>"
         f"<p>{html.escape(summary, quote=False)} Données actuelles : "
         f"{html.escape(data_version_fr(manifest), quote=False)}.</p>"
         '<table class="table"><thead><tr><th>Rapport</th><th>Statut</th><th>Produit le</th>'
@@ -100,7 +108,7 @@ def index_html(entries: Sequence[Mapping[str, Any]], manifest: Mapping[str, Any]
         + "</tbody></table>"
     )
     footer = [f"Index produit par indicators {__version__}."]
-    return page_html("Rapports du contrat de ville — Divion", body, footer, {"reports": len(rows)})
+    return page_html(title, body, footer, {"reports": len(rows)})
 
 
 def _previous_entries(reports: Path) -> list[dict[str, Any]]:
@@ -117,6 +125,7 @@ def write_index(
     manifest: Mapping[str, Any],
     generated_at: str,
     data: Mapping[str, Any],
+    territory: Territory,
 ) -> None:
     """Write ``index.json`` and ``index.html`` of ``entries`` into ``folder``."""
     index = {"generated_at": generated_at, "data": dict(data), "reports": list(entries)}
@@ -124,7 +133,9 @@ def write_index(
         folder / INDEX_JSON,
         (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     )
-    atomic_write_bytes(folder / INDEX_HTML, index_html(entries, manifest).encode("utf-8"))
+    atomic_write_bytes(
+        folder / INDEX_HTML, index_html(entries, manifest, territory).encode("utf-8")
+    )
 
 
 __all__ = ["INDEX_HTML", "INDEX_JSON", "error_text", "index_html", "write_index"]

@@ -22,9 +22,8 @@ import pandas as pd
 from indicators.numbers import MISSING_TEXT, format_number
 from indicators.report.crosscheck import _checks, _reference_ips_note
 from indicators.report.markup import Html, _caveat, _esc, _list_html, _text, html_table
+from indicators.report.names import epci_full_name_fr, of_communes_fr
 from indicators.report.tables import Tables, _quartier, quartier_ids
-
-REFERENCE_NAME = "Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane (CABBALR)"
 
 _TZ_NAME = "Europe/Paris"
 
@@ -106,9 +105,10 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
     ]
     method = [
         "Portraits statistiques et valeurs de référence : convention d'application "
-        "communale du contrat de ville « Engagements Quartiers 2030 » de Divion (2024-2030). "
-        f"Les valeurs de référence sont celles de la {REFERENCE_NAME}, citées entre "
-        "parenthèses dans la convention.",
+        "communale du contrat de ville « Engagements Quartiers 2030 » "
+        f"{of_communes_fr(tables.territory)} (2024-2030). "
+        f"Les valeurs de référence sont celles de la {epci_full_name_fr(tables.territory)}, "
+        "citées entre parenthèses dans la convention.",
         "Écart à l'agglomération : valeur du quartier moins valeur de l'agglomération, en "
         "points de pourcentage pour les taux et en points d'indice pour l'IPS.",
         "Lecture : « défavorable » ou « favorable » selon le sens de l'indicateur (un taux de "
@@ -153,9 +153,7 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
             else "non disponible pour cette construction des données."
         )
     )
-    notes = [_text(n) for n in manifest.get("notes", []) if _text(n)]
-    if tables.opendata_notes is not None and "message" in tables.opendata_notes.columns:
-        notes += [_text(m) for m in tables.opendata_notes["message"] if _text(m)]
+    notes = [_text(n) for n in manifest.get("notes", []) if _text(n)]  # open-data notes too
     secret = _secret_count(tables)
     if secret is not None and not notes:
         notes.append(
@@ -184,7 +182,6 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
 
 
 __all__ = [
-    "REFERENCE_NAME",
     "data_fingerprint",
     "data_version_fr",
     "format_datetime_fr",

@@ -2,50 +2,60 @@
 
 :func:`load_tables` reads the tables that ``indicators build`` wrote into
 ``data/processed`` (:data:`REQUIRED_TABLES` at once, :data:`OPTIONAL_TABLES` on first
-use) with the build manifest; :func:`quartier_ids` gives the quartiers in the
-convention's order. Every other module of :mod:`indicators.report` works on a
-:class:`Tables`.
+use) with the build manifest and the territory (``data/raw/territory.toml``, read on
+first use); :func:`quartier_ids` gives the quartiers in the convention's order. Every
+other module of :mod:`indicators.report` works on a :class:`Tables`, which is also a
+read-only mapping of the tables the build produced (what
+:mod:`indicators.figures.registry` takes).
+
+Both lists come from the build's registry of tables (:data:`indicators.build.tables.TABLES`):
+the tables marked ``report_required``, then every other table the build writes.
 
 >>> from indicators.report.examples import example_tables
 >>> tables = example_tables()
 >>> quartier_ids(tables), tables.available()
 (['q1'], ['quartiers', 'portrait', 'gaps', 'objectives'])
+>>> "gaps" in tables, tables.get("grid") is None
+(True, True)
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from indicators.build.tables import TABLES as _BUILD_TABLES
 from indicators.config import Paths
 from indicators.errors import InputError, ParameterError
+from indicators.territory import Territory, load_territory
 
-REQUIRED_TABLES = ("quartiers", "portrait", "gaps", "objectives")
-
-OPTIONAL_TABLES = (
-    "ips",
-    "ips_communes",
-    "ips_quartiers",
-    "communes",
-    "checks",
-    "opendata_notes",
-    "quartier_shapes",
-    "grid",
+#: Tables every report needs (read at once; a missing one stops the report).
+REQUIRED_TABLES: tuple[str, ...] = tuple(t.name for t in _BUILD_TABLES if t.report_required)
+#: The other tables the build writes to ``data/processed`` (read on first use).
+OPTIONAL_TABLES: tuple[str, ...] = tuple(
+    t.name for t in _BUILD_TABLES if t.written and not t.report_required
 )
 
 
-class Tables:
+class Tables(Mapping[str, pd.DataFrame]):
     """The processed tables a report needs, read from ``data/processed``.
 
-    The four convention tables (``quartiers``, ``portrait``, ``gaps``, ``objectives``) and
-    the build ``manifest`` are read at once. The open-data tables (``ips``,
-    ``ips_communes``, ``ips_quartiers``, ``communes``, ``checks``, ``opendata_notes``,
-    ``quartier_shapes``, ``grid``) are read on first use (a fiche that draws no map never
-    imports geopandas) and are ``None`` when the build did not produce them.
+    The tables of :data:`REQUIRED_TABLES` (``quartiers``, ``portrait``, ``gaps``,
+    ``objectives``) and the build ``manifest`` are read at once. The others
+    (:data:`OPTIONAL_TABLES`: ``ips``, ``communes``, ``grid``…) are read on first use (a
+    fiche that draws no map never imports geopandas) and are ``None`` when the build did
+    not produce them. Every table is an attribute (``tables.gaps``); as a mapping,
+    ``tables["gaps"]`` and iteration cover only the tables present.
+
+    ``territory`` names the commune and its EPCI in the reports: a
+    :class:`~indicators.territory.Territory`, or the path of its file (read on first use).
+    ``processed`` is the build folder the tables come from (``None``: tables built in
+    memory, whose figures are drawn rather than read from the build).
     """
 
     def __init__(
@@ -56,6 +66,7 @@ class Tables:
         objectives: pd.DataFrame,
         manifest: dict[str, Any] | None = None,
         *,
+        territory: Territory | str | os.PathLike[str],
         processed: Path | None = None,
         **optional: pd.DataFrame | None,
     ) -> None:
@@ -67,6 +78,7 @@ class Tables:
         self.gaps = gaps
         self.objectives = objectives
         self.manifest: dict[str, Any] = manifest or {}
+        self._territory = territory
         self._processed = processed
         self._optional: dict[str, pd.DataFrame | None] = dict(optional)
 
@@ -78,9 +90,56 @@ class Tables:
             cache[name] = _read_optional(self.__dict__["_processed"], name)
         return cache[name]
 
+    @property
+    def territory(self) -> Territory:
+        """The territory of the reports (its file is read on first use).
+
+        Raises
+        ------
+        InputError
+            The territory file is missing or malformed (one line naming the key).
+        """
+        if not isinstance(self._territory, Territory):
+            self._territory = load_territory(self._territory)
+        return self._territory
+
+    @property
+    def processed(self) -> Path | None:
+        """The ``data/processed`` folder of the build (``None``: tables from memory)."""
+        return self._processed
+
+    # --- the mapping of the tables present
+
+    def _present(self, name: str) -> bool:
+        if name in REQUIRED_TABLES:
+            return True
+        if name not in OPTIONAL_TABLES:
+            return False
+        if name in self._optional:
+            return self._optional[name] is not None
+        return self._processed is not None and (self._processed / f"{name}.parquet").exists()
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        table = getattr(self, name) if name in (*REQUIRED_TABLES, *OPTIONAL_TABLES) else None
+        if table is None:
+            raise KeyError(name)
+        return table
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._present(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES) if self._present(name))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    __eq__ = object.__eq__  # not the mapping's (DataFrames have no truth value)
+    __hash__ = object.__hash__
+
     def available(self) -> list[str]:
-        """Names of the tables this build has (required and optional)."""
-        return [*REQUIRED_TABLES, *(n for n in OPTIONAL_TABLES if getattr(self, n) is not None)]
+        """Names of the tables this build has (required and optional), without reading them."""
+        return list(self)
 
 
 def _read(processed: Path, name: str) -> pd.DataFrame:
@@ -114,7 +173,7 @@ def load_tables(root: str | os.PathLike[str] | Paths | None = None) -> Tables:
     ------
     InputError
         When a required table or the manifest is missing or unreadable (run
-        ``indicators build`` first).
+        ``indicators build`` first). The territory file is read on first use.
     """
     paths = root if isinstance(root, Paths) else Paths.from_root(root or None)
     found: dict[str, pd.DataFrame] = {}
@@ -123,7 +182,12 @@ def load_tables(root: str | os.PathLike[str] | Paths | None = None) -> Tables:
         if not path.exists():
             raise InputError("the table written by `indicators build` (run it first)", path=path)
         found[name] = _read(paths.processed, name)
-    return Tables(**found, manifest=load_manifest(paths), processed=paths.processed)
+    return Tables(
+        **found,
+        manifest=load_manifest(paths),
+        territory=paths.territory_file,
+        processed=paths.processed,
+    )
 
 
 def load_manifest(root: str | os.PathLike[str] | Paths | None = None) -> dict[str, Any]:
