@@ -56,7 +56,6 @@ matplotlib.use("Agg")
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 CONVENTION = RAW / "convention"
-TERRITORY = RAW / "territory.toml"
 NBSP, NNBSP = "\u00a0", "\u202f"
 MANIFEST = {
     "built_at": "2026-03-02T08:05:00+00:00",
