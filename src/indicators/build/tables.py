@@ -146,6 +146,9 @@ HEADERS_FR: dict[str, str] = {
     "operational_objective": "Objectif opérationnel",
     "action_rank": "Rang de l'action",
     "action": "Action",
+    "enjeu_id": "Identifiant de l'enjeu",
+    "objective_id": "Identifiant de l'objectif",
+    "action_id": "Identifiant de l'action",
     # IPS
     "uai": "UAI",
     "rentree": "Rentrée scolaire",

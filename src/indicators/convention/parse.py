@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.catalog import BY_ID
+from indicators.convention.ids import ID_COLUMNS, with_ids
 from indicators.convention.objectives import known_objectives
 from indicators.convention.quartier import parse_section
 from indicators.convention.sections import split_sections
@@ -84,6 +85,7 @@ OBJECTIVE_COLUMNS = (
     "action_rank",
     "action",
     "line",
+    *ID_COLUMNS,
 )
 
 
@@ -133,7 +135,12 @@ def parse_convention(text: str, *, path: str = "<convention>") -> Convention:
     return Convention(
         quartiers=_frame(quartiers, QUARTIER_COLUMNS),
         portrait=_order_portrait(_frame(portrait, PORTRAIT_COLUMNS)),
-        objectives=_frame(objectives, OBJECTIVE_COLUMNS),
+        objectives=_frame(
+            with_ids(
+                pd.DataFrame(objectives, columns=list(OBJECTIVE_COLUMNS[:-3])), path=path
+            ).to_dict("records"),
+            OBJECTIVE_COLUMNS,
+        ),
     )
 
 
