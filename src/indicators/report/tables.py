@@ -35,6 +35,8 @@ OPTIONAL_TABLES = (
     "opendata_notes",
     "quartier_shapes",
     "grid",
+    "suivi",
+    "series_commune",
 )
 
 
