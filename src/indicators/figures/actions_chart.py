@@ -105,5 +105,9 @@ def plot_action_states(
         )
         name = quartier_name or quartier_id
         ax.set_title(f"{name} — état des actions en {year}", loc="left", pad=22)
-        style.add_source(ax, source or f"suivi des actions {year} transmis par la commune")
+        style.add_source(
+            ax,
+            source or f"suivi des actions {year} transmis par la commune",
+            below=[ax.xaxis.label],
+        )
     return ax

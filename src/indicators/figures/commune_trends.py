@@ -44,12 +44,13 @@ def plot_commune_series(
     rows["year"] = rows["vintage"].astype(int)
     label, unit = str(rows["label"].iloc[0]), rows["unit"].iloc[0]
     if ax is None:
-        _, ax = style.new_figure(height=3.2)
+        _, ax = style.new_figure(height=2.8)
     sources = list(dict.fromkeys(rows["source"]))
     with style.style_context():
+        colors: dict[str, str] = {}
         for i, (territory, part) in enumerate(rows.groupby("territory", sort=True)):
             part = part.sort_values("year")
-            color = _COLORS[i % len(_COLORS)]
+            color = colors.setdefault(territory, _COLORS[i % len(_COLORS)])
             ax.plot(
                 part["year"],
                 part["value"],
@@ -66,18 +67,26 @@ def plot_commune_series(
                 edgecolor=color,
                 zorder=3,
             )
+        shown_portrait = False
         if portrait is not None and "indicator_id" in portrait.columns:
-            own = portrait[portrait["indicator_id"] == indicator_id].dropna(subset=["vintage"])
+            own = portrait[
+                portrait["indicator_id"].eq(indicator_id) & portrait["quartier_id"].isin(colors)
+            ].dropna(subset=["vintage"])
             for row in own.itertuples():
                 ax.scatter(
                     [int(str(row.vintage)[:4])],
                     [row.value],
                     marker="s",
-                    color=style.REFERENCE_COLOR,
+                    s=36,
+                    color=colors[row.quartier_id],
+                    edgecolor=style.TEXT_COLOR,
                     zorder=4,
                 )
                 sources.append(f"convention ({row.source})" if row.source else "convention")
+                shown_portrait = True
         ax.set_title(label + (f" ({unit})" if unit else ""), loc="left")
+        top = max(ax.get_ylim()[1], 1.0)
+        ax.set_ylim(0, min(top * 1.1, 100) if unit == "%" else top * 1.1)
         ax.yaxis.set_major_formatter(style.french_formatter(0, unit if unit == "%" else None))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v)}"))
@@ -96,7 +105,7 @@ def plot_commune_series(
                     label="valeur approchée ou borne",
                 )
             )
-        if portrait is not None and len(sources) > len(dict.fromkeys(rows["source"])):
+        if shown_portrait:
             handles.append(
                 Line2D(
                     [],
@@ -104,11 +113,16 @@ def plot_commune_series(
                     marker="s",
                     linestyle="",
                     color=style.REFERENCE_COLOR,
-                    label="convention",
+                    label="chiffre de la convention",
                 )
             )
         ax.legend(handles=handles, frameon=False, fontsize=style.TICK_SIZE, loc="best")
+        ax.set_xlabel("Année")
         style.add_source(
-            ax, " ; ".join(dict.fromkeys(sources)), note="Donnée transmise par la commune."
+            ax,
+            " ; ".join(dict.fromkeys(sources)),
+            note="Données transmises par la commune"
+            + (" ; carrés : chiffre de la convention." if shown_portrait else "."),
+            below=[ax.xaxis.label],
         )
     return ax
