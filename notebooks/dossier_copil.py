@@ -18,6 +18,8 @@
 # %% tags=["parameters"]
 root: str = ""  # project root holding data/processed; empty for this checkout
 rentree_ips: str = ""  # rentrée of the IPS map, e.g. 2024-2025; empty for the latest
+annee: int = 0  # year of the follow-up of the actions; 0 for the latest transmitted
+date_comite: str = ""  # date of the comité de pilotage, AAAA-MM-JJ; empty if not set
 
 # %% [markdown]
 # # Contrat de ville « Engagements Quartiers 2030 »
@@ -40,12 +42,13 @@ from indicators.report.crosscheck import crosscheck_html
 from indicators.report.display import gaps_table_fr, summary_table_fr
 from indicators.report.figures_html import gaps_across_html, ips_map_html, locator_map_html
 from indicators.report.fragments import caveats_html, findings_html, quartier_sections_html
-from indicators.report.markup import html_table
+from indicators.report.markup import Html, html_table
 from indicators.report.provenance import sources_et_methodes
+from indicators.report.suivi import comite_title, commune_indicators_html, suivi_html
 from indicators.report.tables import load_tables
 
 tables = load_tables(root)
-caveats_html(tables)
+Html(comite_title(annee, date_comite) + caveats_html(tables))
 
 # %% [markdown]
 # ## 1. Synthèse
@@ -93,6 +96,26 @@ ips_map_html(tables, rentree_ips)
 
 # %%
 quartier_sections_html(tables, level=3)
+
+# %% [markdown]
+# ## Suivi des actions de l'année
+#
+# Pour chaque quartier et chaque enjeu : l'état des actions déclaré par la commune dans le
+# fichier de suivi de l'année, les changements depuis l'année précédente, les actions non
+# engagées et les financements prévus et réalisés. Une action sans état déclaré est
+# comptée « non renseignée ».
+
+# %%
+suivi_html(tables, annee, level=3)
+
+# %% [markdown]
+# ## Indicateurs de la commune
+#
+# Les indicateurs transmis par la commune, année par année, à côté du chiffre de la
+# convention quand il existe ; la source figure sous chaque graphique.
+
+# %%
+commune_indicators_html(tables)
 
 # %% [markdown]
 # ## 5. Contrôle croisé des IPS

@@ -901,6 +901,167 @@ CASES = [
 ]
 
 
+# --- the commune's follow-up workbooks and indicators (synthetic fixtures of tests/fixtures/suivi)
+SUIVI_FIXTURES = FIXTURES / "suivi"
+
+
+def suivi_cells(edits: dict[tuple[int, str], object]) -> Callable[[Path], None]:
+    """The synthetic suivi_2025.xlsx with cells set: (sheet row, column key) → value."""
+
+    def write(path: Path) -> None:
+        from openpyxl import load_workbook
+
+        from indicators.sources.suivi import COLUMNS
+
+        book = load_workbook(SUIVI_FIXTURES / "suivi_2025.xlsx")
+        sheet = book["Suivi"]
+        col = {c.key: i for i, c in enumerate(COLUMNS, start=1)}
+        for (row, key), value in edits.items():
+            sheet.cell(row, col[key]).value = value
+        book.save(path)
+
+    return write
+
+
+def _duplicate_row_3(path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from indicators.sources.suivi import COLUMNS
+
+    suivi_cells({})(path)
+    book = load_workbook(path)
+    sheet = book["Suivi"]
+    col = {c.key: i for i, c in enumerate(COLUMNS, start=1)}
+    sheet.cell(3, col["action_id"]).value = sheet.cell(2, col["action_id"]).value
+    book.save(path)
+
+
+def indicator_rows(*lines: str) -> Callable[[Path], None]:
+    """The synthetic indicateurs_commune.csv with ``lines`` appended (file lines 7, 8…)."""
+
+    def write(path: Path) -> None:
+        text = (SUIVI_FIXTURES / "indicateurs_commune.csv").read_text(encoding="utf-8")
+        path.write_text(text + "".join(line + "\n" for line in lines), encoding="utf-8")
+
+    return write
+
+
+_SUIVI = "suivi/suivi_2025.xlsx"
+_IND = "indicateurs_commune/indicateurs_commune.csv"
+_SOURCE = "Synthétique — fixture de test"
+
+CASES += [
+    Case(
+        "suivi-unknown-action-id",
+        added(_SUIVI, suivi_cells({(2, "action_id"): "A1-000000"})),
+        "suivi_2025.xlsx",
+        ", sheet 'Suivi', row 2, column \"Identifiant de l'action\":",
+        "action id of the convention",
+    ),
+    Case(
+        "suivi-unknown-state",
+        added(_SUIVI, suivi_cells({(5, "etat"): "terminée"})),
+        "suivi_2025.xlsx",
+        ", sheet 'Suivi', row 5, column 'État':",
+        "expected one of: non engagée, engagée, réalisée, reportée, abandonnée",
+    ),
+    Case(
+        "suivi-negative-amount",
+        added(_SUIVI, suivi_cells({(7, "financement_realise"): -1200})),
+        "suivi_2025.xlsx",
+        ", sheet 'Suivi', row 7, column 'Financements réalisés (€)':",
+        "an amount of 0 € or more",
+    ),
+    Case(
+        "suivi-amount-not-a-number",
+        added(_SUIVI, suivi_cells({(8, "financement_prevu"): "environ 3 000"})),
+        "suivi_2025.xlsx",
+        ", sheet 'Suivi', row 8, column 'Financements prévus (€)':",
+        "an amount in euros",
+    ),
+    Case(
+        "suivi-year-not-the-files",
+        added(_SUIVI, suivi_cells({(4, "annee"): 2024})),
+        "suivi_2025.xlsx",
+        ", sheet 'Suivi', row 4, column 'Année':",
+        "the year of the file, 2025",
+    ),
+    Case(
+        "suivi-duplicated-row",
+        added(_SUIVI, _duplicate_row_3),
+        "suivi_2025.xlsx",
+        ", sheet 'Suivi', row 3, column \"Identifiant de l'action\":",
+        "one row per quartier and action (already on row 2)",
+    ),
+    Case(
+        "suivi-file-name-without-year",
+        added("suivi/suivi-2025.xlsx", suivi_cells({})),
+        "suivi-2025.xlsx",
+        ": ",
+        "suivi_<année>.xlsx",
+        note="the year of a follow-up is its file name's",
+    ),
+    Case(
+        "indicateurs-wrong-unit-for-a-catalog-indicator",
+        added(
+            _IND, indicator_rows(f"cites-6-et-30;Taux de pauvreté;familles;2025;300;;{_SOURCE};")
+        ),
+        "indicateurs_commune.csv",
+        ", line 7, column 'Unité':",
+        "expected % (the unit of 'Taux de pauvreté')",
+    ),
+    Case(
+        "indicateurs-unit-changes-within-an-indicator",
+        added(
+            _IND, indicator_rows(f"cites-6-et-30;Familles suivies par le PRE;%;2022;12;;{_SOURCE};")
+        ),
+        "indicateurs_commune.csv",
+        ", line 7, column 'Unité':",
+        "expected familles (the unit of 'Familles suivies par le PRE' on line 2)",
+    ),
+    Case(
+        "indicateurs-unknown-territory",
+        added(
+            _IND,
+            indicator_rows(f"cite-inconnue;Allocataires CAF;allocataires;2024;10;;{_SOURCE};+1"),
+        ),
+        "indicateurs_commune.csv",
+        ", line 7, column 'Territoire':",
+        "expected one of: coteau-stade-parc-cite-34",
+    ),
+    Case(
+        "indicateurs-duplicated-row",
+        added(
+            _IND,
+            indicator_rows(
+                f"cites-6-et-30;Familles suivies par le PRE;familles;2023;41;;{_SOURCE};"
+            ),
+        ),
+        "indicateurs_commune.csv",
+        ", line 7, column 'Année':",
+        "one value per territory, indicator and year (already on line 2)",
+    ),
+    Case(
+        "indicateurs-new-indicator-without-sense",
+        added(
+            _IND, indicator_rows(f"cites-6-et-30;Dossiers du CCAS;dossiers;2024;120;;{_SOURCE};")
+        ),
+        "indicateurs_commune.csv",
+        ", line 7, column 'Sens (nouvel indicateur)':",
+        "the sense of a new indicator",
+    ),
+    Case(
+        "indicateurs-negative-value",
+        added(
+            _IND, indicator_rows(f"cites-6-et-30;Dossiers du CCAS;dossiers;2024;-3;;{_SOURCE};-1")
+        ),
+        "indicateurs_commune.csv",
+        ", line 7, column 'Valeur':",
+        "a value of 0 or more",
+    ),
+]
+
+
 # ------------------------------------------------------------------------- fixtures
 def _snapshot(directory: Path) -> dict[str, bytes]:
     return {

@@ -1,7 +1,10 @@
 """The ``indicators`` command.
 
 ``indicators build`` parses the raw inputs into ``data/processed``;
-``indicators report`` renders the notebooks into ``reports/``. The project root is
+``indicators report`` renders the notebooks into ``reports/``; the yearly cycle of the
+comité adds ``indicators suivi --annee N`` (the follow-up form, in ``modeles/``),
+``indicators indicateurs`` (the template of the commune's own indicators) and
+``indicators record <file>`` (a new raw input's line in ``SHA256SUMS``). The project root is
 ``--root``, else ``$INDICATORS_ROOT``, else found like git finds a repository (see
 :func:`indicators.config.find_root`). An input error, or no project found, prints one
 line and exits with status 2 (``--debug`` shows the traceback).
@@ -12,6 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from indicators.errors import IndicatorsError
 
@@ -44,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--jobs", type=int, default=None, help="parallel notebooks (default: cores)"
     )
+    report.add_argument("--annee", type=int, help="year of the follow-up the dossier presents")
+    report.add_argument("--date-comite", help="date of the comité de pilotage (AAAA-MM-JJ)")
+    suivi = commands.add_parser("suivi", help="write the follow-up form of a year (modeles/)")
+    suivi.add_argument("--annee", type=int, required=True, help="year to follow up")
+    suivi.add_argument("--out", help="the .xlsx to write (default: modeles/suivi_<annee>.xlsx)")
+    indicateurs = commands.add_parser(
+        "indicateurs", help="write the empty template of the commune's indicators (modeles/)"
+    )
+    indicateurs.add_argument("--out", help="folder to write into (default: modeles/)")
+    record = commands.add_parser("record", help="record a raw input's sha256 in SHA256SUMS")
+    record.add_argument("file", help="a file under data/raw, e.g. data/raw/suivi/suivi_2025.xlsx")
     return parser
 
 
@@ -62,9 +78,40 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "report":
         from indicators.report.batch import run_reports
+        from indicators.report.suivi import report_parameters
 
-        return run_reports(paths, quartiers=args.quartiers, jobs=args.jobs)
+        parameters = report_parameters(args.annee, args.date_comite)
+        return run_reports(paths, quartiers=args.quartiers, jobs=args.jobs, parameters=parameters)
+    if args.command in ("suivi", "indicateurs", "record"):
+        return _run_cycle(paths, args)
     raise AssertionError(args.command)  # pragma: no cover
+
+
+def _run_cycle(paths: Any, args: argparse.Namespace) -> int:
+    """Run ``indicators suivi``, ``indicators indicateurs`` or ``indicators record``."""
+    if args.command == "suivi":
+        from indicators.build.suivi_workbook import write_suivi_template
+        from indicators.errors import ParameterError
+
+        if not 2000 <= args.annee <= 2100:
+            raise ParameterError(f"--annee expects a year such as 2025, got {args.annee}")
+        path, rows, prefilled = write_suivi_template(
+            paths, args.annee, Path(args.out) if args.out else None
+        )
+        origin = f"pré-rempli depuis suivi_{args.annee - 1}.xlsx" if prefilled else "vide"
+        print(f"indicators suivi: {path} ({rows} lignes quartier × action, {origin})")
+        return 0
+    if args.command == "indicateurs":
+        from indicators.build.suivi_workbook import write_indicator_templates
+
+        written = write_indicator_templates(paths, Path(args.out) if args.out else None)
+        print("indicators indicateurs: " + ", ".join(str(p) for p in written))
+        return 0
+    from indicators.build.record import record_raw
+
+    relative, digest, status = record_raw(paths, args.file)
+    print(f"indicators record: data/raw/{relative} {status} dans SHA256SUMS ({digest[:12]}…)")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

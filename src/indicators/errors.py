@@ -39,6 +39,9 @@ class InputError(IndicatorsError):
         The offending text, quoted in the message.
     raw
         When true, ``expected`` is used as the whole message tail.
+    sheet, row
+        For a spreadsheet: the sheet's name and the 1-based row number as the
+        spreadsheet shows it (``"file.xlsx, sheet 'Suivi', row 5, column 'État': …"``).
     """
 
     def __init__(
@@ -52,6 +55,8 @@ class InputError(IndicatorsError):
         context: str | None = None,
         found: str | None = None,
         raw: bool = False,
+        sheet: str | None = None,
+        row: int | None = None,
     ) -> None:
         self.path = None if path is None else str(path)
         self.line = line
@@ -59,9 +64,15 @@ class InputError(IndicatorsError):
         self.feature = feature
         self.expected = expected
         self.found = found
+        self.sheet = sheet
+        self.row = row
         where = []
         if self.path is not None:
             where.append(self.path)
+        if sheet is not None:
+            where.append(f"sheet {sheet!r}")
+        if row is not None:
+            where.append(f"row {row}")
         if line is not None:
             where.append(f"line {line}")
         if feature is not None:

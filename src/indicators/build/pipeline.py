@@ -76,6 +76,11 @@ def compute_tables(paths: Paths) -> BuildResult:
     opendata_notes = open_data.pop("opendata_notes")
     notes.extend(f"{src} : {msg}" for src, msg in opendata_notes.itertuples(index=False))
     tables.update(open_data)
+    from indicators.build.suivi_tables import suivi_tables
+
+    cycle, cycle_notes = suivi_tables(paths, tables["objectives"], tables["quartiers"])
+    tables.update(cycle)
+    notes.extend(cycle_notes)
     if "grid" in tables:
         from indicators.secrecy import mask_small_cells
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from indicators.catalog import BY_ID
+from indicators.convention.ids import ID_PATTERN
 from indicators.errors import SchemaError
 from indicators.numbers import QUALIFIERS
 
@@ -93,6 +94,9 @@ OBJECTIVES = pa.DataFrameSchema(
         "action_rank": pa.Column("Int64", pa.Check.ge(1), nullable=True),
         "action": pa.Column(str, pa.Check.str_length(min_value=3), nullable=True),
         "line": pa.Column(int, pa.Check.ge(1)),
+        "enjeu_id": pa.Column(str, pa.Check.str_matches(ID_PATTERN)),
+        "objective_id": pa.Column(str, pa.Check.str_matches(ID_PATTERN)),
+        "action_id": pa.Column(str, pa.Check.str_matches(ID_PATTERN), nullable=True),
     },
     strict=True,
     ordered=True,

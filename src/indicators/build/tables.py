@@ -97,6 +97,8 @@ TABLES: tuple[Table, ...] = (
     Table("ips", "IPS des établissements"),
     Table("communes", "Communes", layer=True),
     Table("grid_quartiers", "Carroyage par quartier", required=False),
+    Table("suivi", "Suivi des actions", required=False),
+    Table("series_commune", "Indicateurs de la commune", required=False),
     Table(
         "quartier_shapes", "Périmètres des quartiers", required=False, layer=True, workbook=False
     ),
@@ -161,6 +163,24 @@ HEADERS_FR: dict[str, str] = {
     "operational_objective": "Objectif opérationnel",
     "action_rank": "Rang de l'action",
     "action": "Action",
+    "enjeu_id": "Identifiant de l'enjeu",
+    "objective_id": "Identifiant de l'objectif",
+    "action_id": "Identifiant de l'action",
+    # follow-up of the actions, the commune's indicators
+    "annee": "Année",
+    "etat": "État",
+    "porteur": "Porteur",
+    "partenaires": "Partenaires",
+    "financement_prevu": "Financements prévus (€)",
+    "financement_realise": "Financements réalisés (€)",
+    "indicateur_realisation": "Indicateur de réalisation",
+    "valeur_realisation": "Valeur de l'indicateur de réalisation",
+    "commentaire": "Commentaire",
+    "fichier": "Fichier",
+    "ligne": "Ligne du fichier",
+    "territory_type": "Type de territoire",
+    "territory": "Territoire",
+    "file": "Fichier",
     # IPS
     "uai": "UAI",
     "rentree": "Rentrée scolaire",

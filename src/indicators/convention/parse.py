@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.catalog import BY_ID
+from indicators.convention.ids import ID_COLUMNS, with_ids
 from indicators.convention.objectives import known_objectives
 from indicators.convention.quartier import parse_section
 from indicators.convention.sections import split_sections
@@ -86,6 +87,7 @@ OBJECTIVE_COLUMNS = (
     "action_rank",
     "action",
     "line",
+    *ID_COLUMNS,
 )
 
 
@@ -141,7 +143,12 @@ def parse_convention(text: str, *, reference_label: str, path: str = "<conventio
     return Convention(
         quartiers=_frame(quartiers, QUARTIER_COLUMNS),
         portrait=_order_portrait(_frame(portrait, PORTRAIT_COLUMNS)),
-        objectives=_frame(objectives, OBJECTIVE_COLUMNS),
+        objectives=_frame(
+            with_ids(
+                pd.DataFrame(objectives, columns=list(OBJECTIVE_COLUMNS[:-3])), path=path
+            ).to_dict("records"),
+            OBJECTIVE_COLUMNS,
+        ),
     )
 
 

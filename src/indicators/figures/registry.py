@@ -25,6 +25,8 @@ name                                drawn by
 ``carte_ecart_ips_ecoles_<rentrée>``  :func:`~.ips_maps.plot_ips_gap_map`
 ``carte_carroyage``                 :func:`~.grid_map.plot_grid_map` (cells of the
                                     communes concerned by the quartiers)
+``etats_actions_<quartier_id>``     :func:`~.actions_chart.plot_action_states` (latest
+                                    year of the follow-up; only with a ``suivi``)
 ==================================  ================================================
 
 In a name the rentrée is written with ``_`` (``2022_2023`` for ``2022-2023``); the IPS
@@ -230,6 +232,23 @@ def _grid_map(tables: Tables, territory: Territory) -> Axes:
     return plot_grid_map(local, perimeters=shapes, communes=_concerned_communes(tables))
 
 
+def _action_states(tables: Tables, *, quartier_id: str, year: int | None = None) -> Axes:
+    from indicators.analysis.suivi import state_counts, year_view
+    from indicators.figures.actions_chart import plot_action_states
+
+    suivi = tables["suivi"]
+    chosen = int(suivi["annee"].max()) if year is None else year
+    counts = state_counts(year_view(tables["objectives"], suivi, chosen))
+    files = ", ".join(sorted(set(suivi.loc[suivi["annee"] == chosen, "fichier"])))
+    return plot_action_states(
+        counts,
+        quartier_id,
+        chosen,
+        quartier_name=_quartier_name(tables, quartier_id),
+        source=f"suivi des actions transmis par la commune ({files})" if files else None,
+    )
+
+
 # --- alt texts -------------------------------------------------------------------------
 
 
@@ -316,6 +335,14 @@ FIGURES: dict[str, FigureSpec] = {
                 f"{the_epci(territory.epci.label)}, rentrée {rentree}"
             ),
             "map",
+        ),
+        FigureSpec(
+            "etats_actions",
+            "etats_actions_{quartier_id}",
+            ("quartiers", "objectives", "suivi"),
+            _each_quartier,
+            _action_states,
+            lambda t, quartier_id: f"{_quartier_name(t, quartier_id)} : actions par état et enjeu",
         ),
         FigureSpec(
             "carte_carroyage",

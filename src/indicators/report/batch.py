@@ -73,6 +73,7 @@ def run_reports(
     *,
     progress: bool = True,
     echo: Callable[[str], None] | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> int:
     """Render the reports into ``reports/``; return the exit status (0, or 1 on a failure).
 
@@ -92,6 +93,9 @@ def run_reports(
         Show a progress bar on stderr.
     echo
         Where to print the summary line (default: stdout).
+    parameters
+        Extra notebook parameters (``annee``, ``date_comite``), given to every template
+        that declares them in its parameters cell.
 
     Raises
     ------
@@ -124,6 +128,9 @@ def run_reports(
         declared = declared_parameters(templates[name], path)
         for job in planned:
             if job.template == name:
+                job.parameters.update(
+                    {k: v for k, v in (parameters or {}).items() if k in declared}
+                )
                 _check_parameters(job, declared, path)
 
     import nbconvert  # noqa: F401  (imported once here, shared by forked workers)

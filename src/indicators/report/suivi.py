@@ -1,0 +1,210 @@
+"""The comité's year in the dossier: follow-up of the actions and the commune's indicators.
+
+``indicators report --annee 2025 --date-comite 2026-06-12`` passes ``annee`` and
+``date_comite`` to every template that declares them (:func:`report_parameters`); the
+dossier then shows, per quartier and per enjeu, the actions by state (chart and table),
+what changed since the year before, the actions not started and the money planned and
+spent (:func:`suivi_html`), and the commune's own indicators over time beside the
+convention's figures, each with its source (:func:`commune_indicators_html`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import pandas as pd
+
+from indicators.analysis.suivi import changes, money, not_started, state_counts, year_view
+from indicators.errors import ParameterError
+from indicators.numbers import format_number
+from indicators.report.figures_html import _figure_html, _notice
+from indicators.report.markup import Html, _esc, html_table
+from indicators.report.tables import Tables, quartier_ids
+
+__all__ = ["comite_title", "commune_indicators_html", "report_parameters", "suivi_html"]
+
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, object]:
+    """The report parameters of the CLI options, checked (``{}`` when none is given).
+
+    >>> report_parameters(2025, "2026-06-12")
+    {'annee': 2025, 'date_comite': '2026-06-12'}
+    """
+    parameters: dict[str, object] = {}
+    if annee is not None:
+        if not 2000 <= annee <= 2100:
+            raise ParameterError(f"--annee expects a year such as 2025, got {annee}")
+        parameters["annee"] = int(annee)
+    if date_comite:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_comite):
+            raise ParameterError(f"--date-comite expects AAAA-MM-JJ, got {date_comite!r}")
+        try:
+            _dt.date.fromisoformat(date_comite)
+        except ValueError:
+            raise ParameterError(f"--date-comite: no such date {date_comite!r}") from None
+        parameters["date_comite"] = date_comite
+    return parameters
+
+
+def _date_fr(iso: str) -> str:
+    day = _dt.date.fromisoformat(iso)
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def comite_title(annee: int = 0, date_comite: str = "") -> Html:
+    """« Comité de pilotage du 12 juin 2026 — bilan de l'année 2025 » (or nothing)."""
+    parts = []
+    if date_comite:
+        parts.append(f"Comité de pilotage du {_date_fr(date_comite)}")
+    if annee:
+        parts.append(f"bilan des actions de l'année {annee}")
+    if not parts:
+        return Html("")
+    return Html(f'<p class="lead"><strong>{_esc(" — ".join(parts))}</strong></p>')
+
+
+def _euros(value: float) -> str:
+    return "non renseigné" if pd.isna(value) else format_number(value, 0) + "\u00a0€"
+
+
+def _year(tables: Tables, annee: int) -> int | None:
+    suivi = tables.suivi
+    if annee:
+        return annee
+    if suivi is None or suivi.empty:
+        return None
+    return int(suivi["annee"].max())
+
+
+def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
+    """Per quartier: actions by state per enjeu, changes, not started, money."""
+    year = _year(tables, annee)
+    suivi = tables.suivi
+    if year is None:
+        return _notice(
+            "Aucun fichier de suivi des actions n'a été transmis (data/raw/suivi/) : l'état "
+            "des actions n'est pas connu."
+        )
+    if suivi is None or not (suivi["annee"] == year).any():
+        return _notice(f"Aucun fichier de suivi pour {year} (data/raw/suivi/suivi_{year}.xlsx).")
+    from indicators.figures.actions_chart import plot_action_states
+
+    view = year_view(tables.objectives, suivi, year)
+    before = year_view(tables.objectives, suivi, year - 1)
+    has_before = bool((suivi["annee"] == year - 1).any())
+    counts = state_counts(view)
+    names = dict(zip(tables.quartiers["quartier_id"], tables.quartiers["name"], strict=True))
+    files = ", ".join(sorted(set(suivi.loc[suivi["annee"] == year, "fichier"])))
+    h, sub = f"h{level}", f"h{level + 1}"
+    parts = [f"<p>Source : suivi des actions transmis par la commune ({_esc(files)}).</p>"]
+    for quartier in quartier_ids(tables):
+        name = names.get(quartier, quartier)
+        parts.append(f"<{h}>{_esc(name)}</{h}>")
+        ax = plot_action_states(
+            counts,
+            quartier,
+            year,
+            quartier_name=name,
+            source=f"suivi des actions transmis par la commune ({files})",
+        )
+        parts.append(_figure_html(ax, f"{name} : actions par état et enjeu en {year}"))
+        mine = counts[counts["quartier_id"] == quartier]
+        table = mine.pivot_table(
+            index="enjeu", columns="etat", values="actions", aggfunc="sum", fill_value=0, sort=False
+        )
+        table.index = [f"Enjeu {e}" for e in table.index]
+        parts.append(
+            html_table(
+                table.reset_index(names="Enjeu").astype(str), caption=f"Actions par état, {year}"
+            )
+        )
+        money_rows = money(view[view["quartier_id"] == quartier])
+        shown = pd.DataFrame(
+            {
+                "Enjeu": [f"Enjeu {e}" for e in money_rows["enjeu"]],
+                "Financements prévus": [
+                    f"{_euros(v)} ({n} action(s))"
+                    for v, n in zip(
+                        money_rows["financement_prevu"], money_rows["actions_prevu"], strict=True
+                    )
+                ],
+                "Financements réalisés": [
+                    f"{_euros(v)} ({n} action(s))"
+                    for v, n in zip(
+                        money_rows["financement_realise"],
+                        money_rows["actions_realise"],
+                        strict=True,
+                    )
+                ],
+            }
+        )
+        parts.append(html_table(shown, caption=f"Financements de l'année {year}"))
+        parts.append(f"<{sub}>Changements depuis {year - 1}</{sub}>")
+        if not has_before:
+            parts.append(_notice(f"Pas de suivi {year - 1} : pas de comparaison possible."))
+        else:
+            moved = changes(
+                before[before["quartier_id"] == quartier], view[view["quartier_id"] == quartier]
+            )
+            if moved.empty:
+                parts.append("<p>Aucun changement d'état.</p>")
+            else:
+                parts.append(
+                    html_table(
+                        pd.DataFrame(
+                            {
+                                "Enjeu": moved["enjeu"].astype(str),
+                                "Action": moved["action"],
+                                f"État {year - 1}": moved["etat_avant"],
+                                f"État {year}": moved["etat"],
+                            }
+                        )
+                    )
+                )
+        idle = not_started(view[view["quartier_id"] == quartier])
+        parts.append(f"<{sub}>Actions non engagées ({len(idle)})</{sub}>")
+        if len(idle):
+            parts.append(
+                html_table(
+                    pd.DataFrame(
+                        {
+                            "Enjeu": idle["enjeu"].astype(str),
+                            "Action": idle["action"],
+                            "Porteur": idle["porteur"].fillna("non renseigné"),
+                        }
+                    )
+                )
+            )
+    return Html("".join(parts))
+
+
+def commune_indicators_html(tables: Tables) -> Html:
+    """Each of the commune's indicators over time, beside the convention's figure."""
+    series = tables.series_commune
+    if series is None or series.empty:
+        return _notice("La commune n'a pas transmis d'indicateurs (data/raw/indicateurs_commune/).")
+    from indicators.figures.commune_trends import plot_commune_series
+
+    names = dict(zip(tables.quartiers["quartier_id"], tables.quartiers["name"], strict=True))
+    parts = []
+    for indicator in dict.fromkeys(series["indicator_id"]):
+        ax = plot_commune_series(series, indicator, names=names, portrait=tables.portrait)
+        label = str(series.loc[series["indicator_id"] == indicator, "label"].iloc[0])
+        parts.append(_figure_html(ax, f"{label} : évolution (données de la commune)"))
+    return Html("".join(parts))
