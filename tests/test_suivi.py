@@ -24,7 +24,7 @@ from indicators.convention.ids import id_changes, text_id, with_ids
 from indicators.convention.parse import read_convention
 from indicators.sources.suivi import COLUMNS, STATES
 
-from .conftest import CONVENTION, FIXTURES, RAW
+from .conftest import CONVENTION, FIXTURES, RAW, REFERENCE
 
 SUIVI = FIXTURES / "suivi"
 Q = "cites-6-et-30"
@@ -32,11 +32,11 @@ Q = "cites-6-et-30"
 
 @pytest.fixture(scope="module")
 def objectives() -> pd.DataFrame:
-    return read_convention(CONVENTION).objectives
+    return read_convention(CONVENTION, reference_label=REFERENCE).objectives
 
 
 def test_ids_are_stable_and_follow_the_wording(objectives) -> None:
-    again = read_convention(CONVENTION).objectives
+    again = read_convention(CONVENTION, reference_label=REFERENCE).objectives
     assert list(again["action_id"]) == list(objectives["action_id"])
     actions = objectives.dropna(subset=["action_id"])
     assert len(actions) == 205
