@@ -124,7 +124,15 @@ INDICATORS: tuple[Indicator, ...] = (
         7,
     ),
     Indicator(
-        "population", "Population", r"^population$", "count", 0, "habitants", (1, 10_000_000), 8, True
+        "population",
+        "Population",
+        r"^population$",
+        "count",
+        0,
+        "habitants",
+        (1, 10_000_000),
+        8,
+        True,
     ),
     Indicator("area_ha", "Surface", r"^surface$", "count", 0, "hectares", (0, 1_000_000), 9),
 )
