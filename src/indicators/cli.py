@@ -80,9 +80,9 @@ def _build(paths: object, figures: bool) -> None:
 
     result = build(paths, figures=figures)  # type: ignore[arg-type]
     counts = ", ".join(f"{name} {len(table)}" for name, table in result.tables.items())
-    print(f"indicators build: {paths.processed} ({counts})")  # type: ignore[attr-defined]
+    _out(f"indicators build: {paths.processed} ({counts})")  # type: ignore[attr-defined]
     for note in result.notes:
-        print(f"note: {note}")
+        _out(f"note: {note}")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -106,10 +106,24 @@ def _run(args: argparse.Namespace) -> int:
                 except IndicatorsError:
                     stale = True
                 if stale:
-                    print("indicators report: data/processed is not current; building first")
+                    _out("indicators report: data/processed is not current; building first")
                     _build(paths, figures=True)
-            return run_reports(paths, quartiers=args.quartiers, jobs=args.jobs)
+            return run_reports(paths, quartiers=args.quartiers, jobs=args.jobs, echo=_out)
     raise AssertionError(args.command)  # pragma: no cover
+
+
+class _OutputError(Exception):
+    """The standard output cannot be written (full disk, closed reader, bad device)."""
+
+
+def _out(line: str) -> None:
+    """Print one line on stdout; an unwritable stdout becomes :class:`_OutputError`."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputError(error.strerror or str(error)) from error
 
 
 class _Terminated(KeyboardInterrupt):
@@ -167,10 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             raise
         except OSError as error:
-            _silence_stdout()
-            _say(f"indicators: error: cannot write the standard output: {error.strerror}")
-            return EXIT_SYSTEM
+            raise _OutputError(error.strerror or str(error)) from error
         return status
+    except _OutputError as error:
+        _silence_stdout()
+        _say(f"indicators: error: cannot write the standard output: {error}")
+        return EXIT_SYSTEM
     except ProjectBusy as error:
         if args.debug:
             raise

@@ -181,7 +181,7 @@ def run_reports(
         write_index(staging, entries, manifest, _now(), _data_info(manifest))
 
     if kept:
-        print(f"indicators report: kept files not written by indicators: {', '.join(kept)}")
+        echo(f"indicators report: kept files not written by indicators: {', '.join(kept)}")
     failures = [r for r in results if r.status != "ok"]
     for result in failures:
         print(

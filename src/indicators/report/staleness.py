@@ -32,9 +32,13 @@ def _raw_changes(paths: Paths, manifest: Mapping[str, Any]) -> list[str]:
         if isinstance(item, dict)
     }
     current = {item["path"]: item["sha256"] for item in raw_inventory(paths.raw)}
-    # Documentation (README.md, PROVENANCE.md) does not change a figure.
-    recorded = {k: v for k, v in recorded.items() if not str(k).endswith(".md")}
-    current = {k: v for k, v in current.items() if not k.endswith(".md")}
+
+    # Documentation (README.md, PROVENANCE.md) and the list of sums change no figure.
+    def counts(name: object) -> bool:
+        return not str(name).endswith(".md") and name != "SHA256SUMS"
+
+    recorded = {k: v for k, v in recorded.items() if counts(k)}
+    current = {k: v for k, v in current.items() if counts(k)}
     changes = [
         f"data/raw/{name} {'changed' if name in recorded else 'is new'}"
         for name in sorted(current)
