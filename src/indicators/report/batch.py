@@ -112,10 +112,6 @@ def run_reports(
     if jobs is not None and jobs < 1:
         raise ParameterError(f"--jobs expects a positive number of processes, got {jobs}")
     manifest = load_manifest(paths)
-    if check:
-        from indicators.report.staleness import check_processed
-
-        check_processed(paths, manifest)  # stale or damaged data: stop before any kernel
     names = _read_quartiers(paths)
     quartier_ids = list(names)
     check_selection(quartier_ids, quartiers)  # before the templates are read
@@ -133,6 +129,11 @@ def run_reports(
         for job in planned:
             if job.template == name:
                 _check_parameters(job, declared, path)
+
+    if check:
+        from indicators.report.staleness import check_processed
+
+        check_processed(paths, manifest)  # stale or damaged data: stop before any kernel
 
     import nbconvert  # noqa: F401  (imported once here, shared by forked workers)
     import papermill  # noqa: F401

@@ -50,13 +50,17 @@ def last_good(entry: dict[str, Any]) -> dict[str, Any] | None:
 def keep_previous(entry: dict[str, Any], old: Path, staging: Path) -> dict[str, Any]:
     """For a failed ``entry``: copy its last good version from ``old`` into ``staging``.
 
-    The failed run's notebook (which shows the error) is renamed
-    ``notebooks/<key>-echec.ipynb``; the entry keeps ``status = "failed"`` and gets
+    When there is a version to keep, the failed run's notebook (which shows the error)
+    is renamed ``notebooks/<key>-echec.ipynb``; the entry keeps ``status = "failed"`` and gets
     ``previous`` (date, data version and files of the version kept) and those files.
     """
     if entry.get("status") == "ok":
         return entry
     key = entry["key"]
+    before = {e["key"]: e for e in _previous_entries(old)}.get(key)
+    good = last_good(before) if before else None
+    if not good or not good.get("files"):
+        return entry  # nothing to keep: the failed notebook stays where it is
     files = dict(entry.get("files") or {})
     failed_nb = files.get("notebook")
     if failed_nb and (staging / failed_nb).exists():
@@ -64,10 +68,6 @@ def keep_previous(entry: dict[str, Any], old: Path, staging: Path) -> dict[str, 
         (staging / failed_nb).replace(staging / target)
         files["notebook"] = target
     entry = {**entry, "files": files}
-    before = {e["key"]: e for e in _previous_entries(old)}.get(key)
-    good = last_good(before) if before else None
-    if not good or not good.get("files"):
-        return entry
     copied = {}
     for kind, relative in good["files"].items():
         source = old / relative
