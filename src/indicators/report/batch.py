@@ -184,9 +184,12 @@ def run_reports(
     if kept:
         echo(f"indicators report: kept files not written by indicators: {', '.join(kept)}")
     failures = [r for r in results if r.status != "ok"]
+    kept_versions = {e["key"] for e in done if e.get("previous")}
     for result in failures:
+        kept_note = "; its previous version is kept" if result.key in kept_versions else ""
         print(
-            f"indicators report: {result.key} failed: {error_text(result.error)}", file=sys.stderr
+            f"indicators report: {result.key} failed: {error_text(result.error)}{kept_note}",
+            file=sys.stderr,
         )
     echo(
         f"indicators report: {len(results) - len(failures)}/{len(results)} report(s) written "
