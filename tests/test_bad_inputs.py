@@ -318,6 +318,22 @@ CASES = [
         ", line 1:",
         "as written by sha256sum",
     ),
+    Case(
+        "manifest-entry-outside-raw",
+        lambda raw: (raw / "SHA256SUMS").write_text(
+            (raw / "SHA256SUMS").read_text() + "0" * 64 + "  ../../outside.csv\n"
+        ),
+        "SHA256SUMS",
+        ", line 10:",
+        "a path inside data/raw",
+    ),
+    Case(
+        "manifest-entry-absolute",
+        lambda raw: (raw / "SHA256SUMS").write_text("0" * 64 + "  /etc/hostname\n"),
+        "SHA256SUMS",
+        ", line 1:",
+        "a path inside data/raw",
+    ),
     # -- convention text --------------------------------------------------------------
     Case(
         "convention-empty",
@@ -392,7 +408,58 @@ CASES = [
         ", line 119,",
         "a known indicator label",
     ),
+    # Figures that cannot be misread (issue 10): ambiguous writings and implausible values.
+    Case(
+        "convention-population-thousands-comma",
+        listed(CONVENTION, on_line(115, "1 600 habitants", "1,600 habitants")),
+        "convention-divion-2024.txt",
+        ", line 115,",
+        "an unambiguous number: « 1,600 »",
+    ),
+    Case(
+        "convention-population-thousands-dot",
+        listed(CONVENTION, on_line(216, "1 800 habitants", "1.800 habitants")),
+        "convention-divion-2024.txt",
+        ", line 216,",
+        "an unambiguous number: « 1.800 »",
+    ),
+    Case(
+        "convention-population-thousands-apostrophe",
+        listed(CONVENTION, on_line(389, "940 habitants", "1’940 habitants")),
+        "convention-divion-2024.txt",
+        ", line 389,",
+        "an unambiguous number: « 1’940 »",
+    ),
+    Case(
+        "convention-population-not-whole",
+        listed(CONVENTION, on_line(115, "1 600 habitants", "1,6 habitants")),
+        "convention-divion-2024.txt",
+        ", line 115,",
+        "'Population' a whole number of habitants",
+    ),
+    Case(
+        "convention-surface-zero",
+        listed(CONVENTION, on_line(117, "44 hectares", "0 hectares")),
+        "convention-divion-2024.txt",
+        ", line 117,",
+        "a positive number of hectares",
+    ),
+    Case(
+        "convention-ips-outside-depp-range",
+        listed(CONVENTION, on_line(123, "**79**", "**7,9**")),
+        "convention-divion-2024.txt",
+        ", line 123,",
+        "between 40 and 180",
+    ),
     # -- DEPP IPS, écoles, 2021-2022 layout -------------------------------------------
+    Case(
+        "ips-2021-nul-byte-deep-in-the-file",
+        # The last record (line 811) gets a NUL byte, far past the first 4 KiB.
+        listed(IPS_2021, lambda d: d[:-8] + b"\x00" + d[-8:]),
+        "fr-en-ips_ecoles_2021-2022_dep62.csv",
+        ", line 811:",
+        "NUL bytes",
+    ),
     Case(
         "ips-2021-rate-above-200",
         listed(IPS_2021, on_line(3, ";66.7", ";266.7")),
@@ -846,6 +913,15 @@ CASES = [
         note="a GeoPackage is a binary (SQLite) file: no line to name",
     ),
     # -- quartier → schools mapping (edited by the commune) ----------------------------------
+    Case(
+        "mapping-school-outside-territory",
+        # 0622708G is a school of Arras (62041), outside the agglomeration.
+        listed(MAPPING, lambda d: d + b"cites-6-et-30;0620079Z;x\ncite-du-transvaal;0622708G;y\n"),
+        MAPPING,
+        ", line 3, column 'uai':",
+        "a school of one of the territory's communes (the DEPP files place it in commune 62041)"
+        ", found '0622708G'",
+    ),
     Case(
         "mapping-unknown-quartier",
         listed(

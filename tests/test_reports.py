@@ -23,6 +23,7 @@ from indicators.build.storage import write_table
 from indicators.cli import main
 from indicators.config import Paths
 from indicators.errors import InputError, ParameterError
+from indicators.hashing import sha256_file
 from indicators.report import index
 from indicators.report.batch import run_reports
 from indicators.report.index import error_text
@@ -56,8 +57,14 @@ def _tiny_project(root: Path, comparaison: str = "tiny_report.py") -> Paths:
     quartiers = pd.DataFrame(
         {"quartier_id": ["q-b", "q-a"], "name": ["Quartier B", "Quartier <A>"], "line": [20, 10]}
     )
-    write_table(quartiers, paths.processed, "quartiers")
-    (paths.processed / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
+    files = write_table(quartiers, paths.processed, "quartiers")
+    # A manifest that matches what is on disk: no data/raw here, one table, its sha256.
+    manifest = {
+        **MANIFEST,
+        "raw_inputs": [],
+        "tables": {"quartiers": {"rows": 2, "files": {f.name: sha256_file(f) for f in files}}},
+    }
+    (paths.processed / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     paths.notebooks.mkdir(parents=True)
     _install(FIXTURES / "tiny_fiche.py", paths.notebooks / "fiche_quartier.py")
     _install(FIXTURES / comparaison, paths.notebooks / "comparaison.py")

@@ -40,6 +40,12 @@ class Indicator:
         Plausible range; a value outside it is an input error.
     order
         Display order: poverty, employment and IPS first, as the comité reads them.
+    whole
+        The value counts people (or things): a whole number.
+
+    Every indicator has a plausibility rule (:func:`implausible`): rates within 0–100,
+    counts whole and positive, surfaces positive, the IPS within the range the DEPP
+    publishes for schools (40–180 here; the shipped Pas-de-Calais files span 61.5–146.4).
     """
 
     id: str
@@ -50,6 +56,7 @@ class Indicator:
     unit: str | None
     bounds: tuple[float, float]
     order: int
+    whole: bool = False
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -73,7 +80,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "level",
         +1,
         None,
-        (30, 200),
+        (40, 180),
         3,
     ),
     Indicator(
@@ -117,12 +124,38 @@ INDICATORS: tuple[Indicator, ...] = (
         7,
     ),
     Indicator(
-        "population", "Population", r"^population$", "count", 0, "habitants", (0, 10_000_000), 8
+        "population",
+        "Population",
+        r"^population$",
+        "count",
+        0,
+        "habitants",
+        (1, 10_000_000),
+        8,
+        True,
     ),
     Indicator("area_ha", "Surface", r"^surface$", "count", 0, "hectares", (0, 1_000_000), 9),
 )
 
 BY_ID: dict[str, Indicator] = {ind.id: ind for ind in INDICATORS}
+
+
+def implausible(indicator: Indicator, value: float) -> str | None:
+    """What ``value`` should be for ``indicator`` when it is not plausible, else ``None``.
+
+    >>> implausible(BY_ID["population"], 1.6)
+    'a whole number of habitants'
+    >>> implausible(BY_ID["area_ha"], 0) is None, implausible(BY_ID["poverty_rate"], 101)
+    (False, 'between 0 and 100')
+    """
+    low, high = indicator.bounds
+    if indicator.kind == "count" and not value > 0:
+        return f"a positive number of {indicator.unit}"
+    if indicator.whole and not float(value).is_integer():
+        return f"a whole number of {indicator.unit}"
+    if not low <= value <= high:
+        return f"between {low:g} and {high:g}"
+    return None
 
 
 def normalise_label(label: str) -> str:

@@ -8,11 +8,25 @@ comité adds ``indicators suivi --annee N`` (the follow-up form, in ``modeles/``
 ``--root``, else ``$INDICATORS_ROOT``, else found like git finds a repository (see
 :func:`indicators.config.find_root`). An input error, or no project found, prints one
 line and exits with status 2 (``--debug`` shows the traceback).
+
+Every command holds the project lock (:mod:`indicators.build.lock`) for their whole run.
+Exit statuses:
+
+====  ====================================================================================
+0     done
+1     ``report``: some reports failed (their previous versions are kept; see the index)
+2     bad input or parameter, stale or damaged ``data/processed`` (one line names it)
+3     the project is in use by another run (after ``--wait`` seconds; the line names it)
+4     the system refused: a folder is read-only, the disk is full, the output cannot be
+      written (one line names the file); the previous outputs are intact
+130   interrupted (Ctrl-C); 143: stopped by ``SIGTERM`` (same clean-up as Ctrl-C)
+====  ====================================================================================
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +35,8 @@ from typing import Any
 from indicators.errors import IndicatorsError
 
 EXIT_INPUT = 2
+EXIT_BUSY = 3
+EXIT_SYSTEM = 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         " the current directory that holds data/raw/)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another run holds the project, wait up to SECONDS for it (default: 0)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="parse data/raw into data/processed")
     build.add_argument(
@@ -49,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--jobs", type=int, default=None, help="parallel notebooks (default: cores)"
     )
+    report.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="when data/processed is older than data/raw or damaged, run the build first",
+    )
     report.add_argument("--annee", type=int, help="year of the follow-up the dossier presents")
     report.add_argument("--date-comite", help="date of the comité de pilotage (AAAA-MM-JJ)")
     suivi = commands.add_parser("suivi", help="write the follow-up form of a year (modeles/)")
@@ -63,27 +91,47 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _build(paths: object, figures: bool) -> None:
+    from indicators.build.pipeline import build
+
+    result = build(paths, figures=figures)  # type: ignore[arg-type]
+    counts = ", ".join(f"{name} {len(table)}" for name, table in result.tables.items())
+    _out(f"indicators build: {paths.processed} ({counts})")  # type: ignore[attr-defined]
+    for note in result.notes:
+        _out(f"note: {note}")
+
+
 def _run(args: argparse.Namespace) -> int:
+    from indicators.build.lock import project_lock
     from indicators.config import Paths
 
     paths = Paths.from_root(args.root)
-    if args.command == "build":
-        from indicators.build.pipeline import build
+    with project_lock(paths.root, f"indicators {args.command}", wait=args.wait):
+        if args.command == "build":
+            _build(paths, figures=not args.no_figures)
+            return 0
+        if args.command == "report":
+            from indicators.report.batch import run_reports
+            from indicators.report.suivi import report_parameters
 
-        result = build(paths, figures=not args.no_figures)
-        counts = ", ".join(f"{name} {len(table)}" for name, table in result.tables.items())
-        print(f"indicators build: {paths.processed} ({counts})")
-        for note in result.notes:
-            print(f"note: {note}")
-        return 0
-    if args.command == "report":
-        from indicators.report.batch import run_reports
-        from indicators.report.suivi import report_parameters
+            parameters = report_parameters(args.annee, args.date_comite)
 
-        parameters = report_parameters(args.annee, args.date_comite)
-        return run_reports(paths, quartiers=args.quartiers, jobs=args.jobs, parameters=parameters)
-    if args.command in ("suivi", "indicateurs", "record"):
-        return _run_cycle(paths, args)
+            if args.rebuild:
+                from indicators.report.staleness import staleness
+                from indicators.report.tables import load_manifest
+
+                try:
+                    stale = any(staleness(paths, load_manifest(paths)))
+                except IndicatorsError:
+                    stale = True
+                if stale:
+                    _out("indicators report: data/processed is not current; building first")
+                    _build(paths, figures=True)
+            return run_reports(
+                paths, quartiers=args.quartiers, jobs=args.jobs, echo=_out, parameters=parameters
+            )
+        if args.command in ("suivi", "indicateurs", "record"):
+            return _run_cycle(paths, args)
     raise AssertionError(args.command)  # pragma: no cover
 
 
@@ -99,41 +147,121 @@ def _run_cycle(paths: Any, args: argparse.Namespace) -> int:
             paths, args.annee, Path(args.out) if args.out else None
         )
         origin = f"pré-rempli depuis suivi_{args.annee - 1}.xlsx" if prefilled else "vide"
-        print(f"indicators suivi: {path} ({rows} lignes quartier × action, {origin})")
+        _out(f"indicators suivi: {path} ({rows} lignes quartier × action, {origin})")
         return 0
     if args.command == "indicateurs":
         from indicators.build.suivi_workbook import write_indicator_templates
 
         written = write_indicator_templates(paths, Path(args.out) if args.out else None)
-        print("indicators indicateurs: " + ", ".join(str(p) for p in written))
+        _out("indicators indicateurs: " + ", ".join(str(p) for p in written))
         return 0
     from indicators.build.record import record_raw
 
     relative, digest, status = record_raw(paths, args.file)
-    print(f"indicators record: data/raw/{relative} {status} dans SHA256SUMS ({digest[:12]}…)")
+    _out(f"indicators record: data/raw/{relative} {status} dans SHA256SUMS ({digest[:12]}…)")
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
-    args = _parser().parse_args(argv)
+class _OutputError(Exception):
+    """The standard output cannot be written (full disk, closed reader, bad device)."""
+
+
+def _out(line: str) -> None:
+    """Print one line on stdout; an unwritable stdout becomes :class:`_OutputError`."""
     try:
-        return _run(args)
+        print(line, flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputError(error.strerror or str(error)) from error
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError):  # stderr unwritable: nothing more to do
+        print(line, file=sys.stderr, flush=True)
+
+
+def _system_error(error: OSError) -> str:
+    reason = error.strerror or str(error) or type(error).__name__
+    if error.filename is not None:
+        return (
+            f"cannot write or read {error.filename}: {reason}; previous outputs left as they were"
+        )
+    return f"{reason}; previous outputs left as they were"
+
+
+def _flush_stdout() -> None:
+    """Flush stdout now, so that an unwritable stdout is an error of this run."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script (exit statuses: see the module docstring)."""
+    import signal
+
+    from indicators.build.lock import ProjectBusy
+    from indicators.environment import check_source_date_epoch, prepare_home, prepare_streams
+
+    prepare_streams()
+    args = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        check_source_date_epoch()
+        prepare_home()
+        status = _run(args)
+        try:
+            _flush_stdout()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _OutputError(error.strerror or str(error)) from error
+        return status
+    except _OutputError as error:
+        _silence_stdout()
+        _say(f"indicators: error: cannot write the standard output: {error}")
+        return EXIT_SYSTEM
+    except ProjectBusy as error:
+        if args.debug:
+            raise
+        _say(f"indicators: error: {error}")
+        return EXIT_BUSY
     except IndicatorsError as error:
         if args.debug:
             raise
-        print(f"indicators: error: {error}", file=sys.stderr)
+        _say(f"indicators: error: {error}")
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("indicators: interrupted; previous outputs left as they were", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        _say("indicators: interrupted; previous outputs left as they were")
+        return 128 + signal.SIGTERM if isinstance(interrupt, _Terminated) else 130
     except BrokenPipeError:
         # The output was piped into a command that stopped reading (e.g. `| head`): the
         # work is done; silence Python's second error on the closed stdout.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as error:
+        if args.debug:
+            raise
+        _say(f"indicators: error: {_system_error(error)}")
+        return EXIT_SYSTEM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

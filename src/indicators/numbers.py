@@ -114,6 +114,7 @@ def parse_quantity(
             context=context,
             found=text.strip(),
         )
+    _refuse_ambiguous(cleaned, number, text, path=path, line=line, context=context)
     integer = re.sub(r"[ \u00a0\u202f]", "", number.group("int"))
     decimals = number.group("dec") or ""
     value = float(f"{integer}.{decimals}" if decimals else integer)
@@ -128,6 +129,48 @@ def parse_quantity(
             found=text.strip(),
         )
     return Quantity(value, unit_match.group("unit"), qualifier, len(decimals))
+
+
+# « 1,600 », « 1.600 », « 1'600 »: a separator followed by exactly three digits after one
+# to three digits may be a thousands separator (English, German, Swiss writing) as well as
+# a decimal mark. French groups thousands with spaces, so such a writing is refused.
+_AMBIGUOUS = re.compile(r"^[1-9]\d{0,2}(?:[,.'’]\d{3})+(?!\d)")
+
+
+def _refuse_ambiguous(
+    cleaned: str,
+    number: re.Match[str],
+    text: str,
+    *,
+    path: str | None,
+    line: int | None,
+    context: str | None,
+) -> None:
+    """Refuse a number whose separator could be a thousands separator (see ``_AMBIGUOUS``).
+
+    >>> try:
+    ...     parse_quantity("environ 1,600 habitants")
+    ... except InputError as error:
+    ...     print(str(error).split(";")[1])
+     write « 1 600 » or « 1,6 », found 'environ 1,600 habitants'
+    """
+    ambiguous = _AMBIGUOUS.match(cleaned)
+    if ambiguous is None:
+        return
+    written = ambiguous.group(0)
+    grouped = format_number(float(re.sub(r"\D", "", written)))
+    head, tail = re.split(r"[,.'’]", written, maxsplit=1)
+    reading = f"« {grouped} »"
+    if tail.isdigit():  # one separator: a decimal reading exists too
+        reading += f" or « {head},{tail.rstrip('0') or '0'} »"
+    raise InputError(
+        f"an unambiguous number: « {written} » may use a thousands separator that French"
+        f" writes as a space; write {reading}",
+        path=path,
+        line=line,
+        context=context,
+        found=text.strip(),
+    )
 
 
 def _round_half_up(value: float, decimals: int) -> Decimal:

@@ -19,7 +19,7 @@ Each row of the ``checks`` table (:data:`CHECK_COLUMNS`) says what was compared,
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +67,11 @@ _NIVEAUX = {"ensemble": "écoles et collèges", "ecole": "écoles", "college": "
 
 # ------------------------------------------------------------------------ the mapping
 def read_quartier_schools(
-    path: str | os.PathLike[str], quartier_ids: Iterable[str]
+    path: str | os.PathLike[str],
+    quartier_ids: Iterable[str],
+    *,
+    school_communes: Mapping[str, str] | None = None,
+    territory: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Read the editable ``quartier → schools`` file (``quartier_id;uai;commentaire``).
 
@@ -77,6 +81,10 @@ def read_quartier_schools(
         The CSV file (``;`` or ``,``); a header alone means « no school stated yet ».
     quartier_ids
         The known quartier ids.
+    school_communes, territory
+        The commune code of each known school (UAI → code) and the territory's commune
+        codes: when both are given, a school in a commune outside the territory is
+        refused (it would change a quartier's IPS with a school from elsewhere).
 
     Returns
     -------
@@ -108,6 +116,19 @@ def read_quartier_schools(
         )
     check_pattern(frame, "uai", UAI_PATTERN, "a UAI code (7 digits and a letter)", path=path)
     check_unique(frame, ["quartier_id", "uai"], path=path)
+    if school_communes is not None and territory is not None:
+        allowed = set(territory)
+        for line, uai in zip(frame.index, frame["uai"], strict=True):
+            commune = school_communes.get(uai)
+            if commune is not None and commune not in allowed:
+                raise InputError(
+                    "a school of one of the territory's communes (the DEPP files place"
+                    f" it in commune {commune})",
+                    path=path,
+                    line=int(line),
+                    column="uai",
+                    found=uai,
+                )
     return frame[list(MAPPING_COLUMNS)].reset_index(drop=True)
 
 

@@ -180,7 +180,12 @@ def _quartier_schools(state: _State) -> None:
     source = BY_PATH["quartier_schools.csv"]
     found = source.files(state.raw)
     if found:
-        mapping = source.reader(found[0], ids)
+        mapping = source.reader(
+            found[0],
+            ids,
+            school_communes=dict(zip(state.ips["uai"], state.ips["commune_code"], strict=True)),
+            territory=set(state.epci["code"]),
+        )
     else:
         mapping = pd.DataFrame(columns=["quartier_id", "uai", "commentaire"], dtype=str)
         state.notes.append(

@@ -168,8 +168,11 @@ def write_exports(
 def write_outputs(result: BuildResult, paths: Paths, *, figures: bool = True) -> list[Path]:
     """Write every table (CSV + Parquet), the exports and the manifest, replacing
     ``data/processed``; ``figures=False`` skips the PNG/SVG figures (about 4 s)."""
+    from indicators.build.ownership import processed_owned
+
     written: list[Path] = []
-    with staged_directory(paths.processed) as staging:
+    kept: list[str] = []
+    with staged_directory(paths.processed, owned=processed_owned, kept=kept) as staging:
         table_info: dict[str, object] = {}
         for name, table in result.tables.items():
             files = write_table(table, staging, name)
@@ -193,6 +196,10 @@ def write_outputs(result: BuildResult, paths: Paths, *, figures: bool = True) ->
         data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         atomic_write_bytes(staging / MANIFEST, data.encode("utf-8"))
         written.append(paths.processed / MANIFEST)
+    if kept:
+        result.notes.append(
+            "fichiers non écrits par indicators conservés dans data/processed : " + ", ".join(kept)
+        )
     return written
 
 

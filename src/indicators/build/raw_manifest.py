@@ -64,6 +64,7 @@ def check_raw_manifest(raw_dir: str | os.PathLike[str]) -> list[str]:
         name = match["name"]
         listed.add(name)
         target = raw_dir / name
+        _check_inside(raw_dir, name, manifest, number)
         if not target.is_file():
             raise InputError(
                 f"the file listed on line {number} of {manifest}",
@@ -91,3 +92,21 @@ def check_raw_manifest(raw_dir: str | os.PathLike[str]) -> list[str]:
         ):
             unlisted.append(relative)
     return unlisted
+
+
+def _check_inside(raw_dir: Path, name: str, manifest: Path, number: int) -> None:
+    """Refuse a manifest entry that names a file outside ``raw_dir`` (absolute path,
+    ``..``, or a symbolic link leading out): the build reads only the project's inputs."""
+    parts = name.replace("\\", "/").split("/")
+    outside = name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]
+    if not outside:
+        root = raw_dir.resolve()
+        resolved = (raw_dir / name).resolve()
+        outside = root != resolved and root not in resolved.parents
+    if outside:
+        raise InputError(
+            "a path inside data/raw (relative, without '..', no link leading out)",
+            path=manifest,
+            line=number,
+            found=name,
+        )

@@ -16,7 +16,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -44,8 +44,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def table_to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV, ``,``-separated, ``\\n`` line ends, no index."""
-    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """UTF-8 CSV, ``,``-separated, ``\\n`` line ends, no index; text cells that a
+    spreadsheet would run as a formula start with ``'`` (:mod:`indicators.build.spreadsheet`)."""
+    from indicators.build.spreadsheet import neutralise_formulas
+
+    return neutralise_formulas(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def _geometry_name(df: pd.DataFrame) -> str | None:
@@ -105,32 +108,87 @@ def read_table(directory: str | os.PathLike[str], name: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def _remove_dead_leftovers(parent: Path, name: str) -> None:
+    """Remove the staging / old folders of runs that are no longer alive.
+
+    The folders are named ``.<name>-staging-<pid>-<random>``: one whose pid is alive
+    belongs to a live run and is left alone (names without a pid, from older versions,
+    are leftovers).
+    """
+    for kind in ("staging", "old"):
+        for leftover in parent.glob(f".{name}-{kind}-*"):
+            head = leftover.name[len(f".{name}-{kind}-") :].split("-", 1)[0]
+            if head.isdigit() and _pid_alive(int(head)):
+                continue
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _not_written_by_us(target: Path, owned: Callable[[Path], set[str]] | None) -> list[str]:
+    """Files of ``target`` the tool did not write (relative paths), to carry over."""
+    if owned is None:
+        return []
+    mine = owned(target)
+    found = []
+    for file in sorted(target.rglob("*")):
+        relative = file.relative_to(target).as_posix()
+        if (file.is_file() or file.is_symlink()) and relative not in mine:
+            if file.name.startswith(".") and file.name.endswith(".tmp"):
+                continue  # a half-written file of a killed writer
+            found.append(relative)
+    return found
+
+
 @contextlib.contextmanager
 def staged_directory(
-    target: str | os.PathLike[str], keep: Sequence[str] = ("README.md",)
+    target: str | os.PathLike[str],
+    keep: Sequence[str] = ("README.md",),
+    *,
+    owned: Callable[[Path], set[str]] | None = None,
+    kept: list[str] | None = None,
 ) -> Iterator[Path]:
     """Yield an empty staging folder that replaces ``target`` when the block succeeds.
 
     Files named in ``keep`` (e.g. the folder's README) are carried over from the old
-    folder. On an exception the staging folder is removed and ``target`` is untouched;
-    if the process is killed, ``target`` is untouched and the leftover staging folder
-    (``.<name>-staging-*`` beside it) is removed by the next run.
+    folder. With ``owned`` (a function giving the relative paths the tool wrote in the
+    old folder), every other file of the old folder (a person's notes, a spreadsheet
+    saved there) is carried over too, unless the new folder has a file of that name; their
+    paths are appended to ``kept``. When ``target`` is a symbolic link, the folder it
+    points to is replaced and the link stays.
+
+    On an exception the staging folder is removed and ``target`` is untouched; if the
+    process is killed, ``target`` is untouched and the leftover staging folder
+    (``.<name>-staging-<pid>-*`` beside it) is removed by a later run once that pid is
+    no longer alive: a live run's staging folder is never removed by another run.
     """
     target = Path(target)
+    if target.is_symlink():
+        target = target.resolve()
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    for leftover in parent.glob(f".{target.name}-staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in parent.glob(f".{target.name}-old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-", dir=parent))
+    _remove_dead_leftovers(parent, target.name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-staging-{os.getpid()}-", dir=parent))
     try:
         yield staging
         if target.exists():
-            for name in keep:
-                if (target / name).exists() and not (staging / name).exists():
-                    shutil.copy2(target / name, staging / name)
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=parent))
+            carried = [n for n in keep if (target / n).exists()]
+            carried += _not_written_by_us(target, owned)
+            for name in dict.fromkeys(carried):
+                if not (staging / name).exists():
+                    (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(target / name, staging / name, follow_symlinks=False)
+                    if kept is not None and name not in keep:
+                        kept.append(name)
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-{os.getpid()}-", dir=parent))
             os.rmdir(old)
             os.replace(target, old)
             os.replace(staging, target)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from indicators.catalog import Indicator, normalise_label
+from indicators.catalog import Indicator, implausible, normalise_label
 from indicators.convention.text import clean_text
 from indicators.errors import InputError
 from indicators.numbers import parse_quantity
@@ -135,10 +135,10 @@ def _check_unit_and_bounds(
             context=context,
             found=text,
         )
-    low, high = indicator.bounds
-    if not low <= value <= high:
+    wrong = implausible(indicator, value)
+    if wrong is not None:
         raise InputError(
-            f"{indicator.label_fr!r} between {low:g} and {high:g}",
+            f"{indicator.label_fr!r} {wrong}",
             path=path,
             line=line,
             context=context,

@@ -28,7 +28,6 @@ does not stop the others; the command then exits with status 1.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import os
 import shutil
 import sys
@@ -55,6 +54,7 @@ from indicators.report.index import (
     error_text,
     write_index,
 )
+from indicators.report.keep import keep_previous, reports_owned
 from indicators.report.plan import (
     _check_parameters,
     _read_quartiers,
@@ -62,6 +62,7 @@ from indicators.report.plan import (
     plan_reports,
 )
 from indicators.report.templates import declared_parameters, discover_templates, read_template
+from indicators.report.workers import stop_workers_on_error, worker_init
 
 EXIT_FAILED = 1
 
@@ -74,6 +75,7 @@ def run_reports(
     progress: bool = True,
     echo: Callable[[str], None] | None = None,
     parameters: dict[str, Any] | None = None,
+    check: bool = True,
 ) -> int:
     """Render the reports into ``reports/``; return the exit status (0, or 1 on a failure).
 
@@ -96,6 +98,9 @@ def run_reports(
     parameters
         Extra notebook parameters (``annee``, ``date_comite``), given to every template
         that declares them in its parameters cell.
+    check
+        Refuse stale or damaged processed data before any kernel starts
+        (:func:`indicators.report.staleness.check_processed`).
 
     Raises
     ------
@@ -133,13 +138,19 @@ def run_reports(
                 )
                 _check_parameters(job, declared, path)
 
+    if check:
+        from indicators.report.staleness import check_processed
+
+        check_processed(paths, manifest)  # stale or damaged data: stop before any kernel
+
     import nbconvert  # noqa: F401  (imported once here, shared by forked workers)
     import papermill  # noqa: F401
     from tqdm import tqdm
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(planned)))
     results: list[ReportResult] = []
-    with staged_directory(paths.reports) as staging:
+    kept: list[str] = []
+    with staged_directory(paths.reports, (), owned=reports_owned, kept=kept) as staging:
         previous: list[dict[str, Any]] = []
         if quartiers and paths.reports.exists():
             shutil.copytree(paths.reports, staging, dirs_exist_ok=True)
@@ -148,11 +159,16 @@ def run_reports(
             rerun = {job.key for job in planned}
             previous = [e for e in _previous_entries(paths.reports) if e["key"] not in rerun]
         pool = (
-            cf.ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context())
+            cf.ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=_fork_context(),
+                initializer=worker_init,
+                initargs=(os.getpid(),),
+            )
             if workers > 1
             else None
         )
-        with pool or contextlib.nullcontext():
+        with stop_workers_on_error(pool):
             stream = _run_jobs(planned, templates, template_files, staging, manifest, pool)
             bar = tqdm(
                 total=len(planned),
@@ -167,15 +183,21 @@ def run_reports(
                     results.append(result)
                     bar.set_postfix_str(f"{result.key}: {result.status}", refresh=False)
                     bar.update(1)
-        entries = [*previous, *(asdict(r) for r in results)]
+        done = [keep_previous(asdict(r), paths.reports, staging) for r in results]
+        entries = [*previous, *done]
         order = [template.name for template in found]
         entries.sort(key=lambda e: _sort_key(e, quartier_ids, order))
         write_index(staging, entries, manifest, _now(), _data_info(manifest), territory)
 
+    if kept:
+        echo(f"indicators report: kept files not written by indicators: {', '.join(kept)}")
     failures = [r for r in results if r.status != "ok"]
+    kept_versions = {e["key"] for e in done if e.get("previous")}
     for result in failures:
+        kept_note = "; its previous version is kept" if result.key in kept_versions else ""
         print(
-            f"indicators report: {result.key} failed: {error_text(result.error)}", file=sys.stderr
+            f"indicators report: {result.key} failed: {error_text(result.error)}{kept_note}",
+            file=sys.stderr,
         )
     echo(
         f"indicators report: {len(results) - len(failures)}/{len(results)} report(s) written "

@@ -76,6 +76,15 @@ def index_html(
             if ok
             else '<span class="status-failed">échec</span>'
         )
+        previous = entry.get("previous")
+        if not ok and isinstance(previous, dict):
+            status += html.escape(
+                f" — la version précédente, produite le "
+                f"{format_datetime_fr(previous.get('finished_at'))} à partir des données "
+                f"construites le {format_datetime_fr((previous.get('data') or {}).get('built_at'))}"
+                ", est conservée",
+                quote=False,
+            )
         params = ", ".join(f"{k} = {v}" for k, v in sorted(entry.get("parameters", {}).items()))
         data = entry.get("data", {})
         data_text = (
@@ -92,8 +101,10 @@ def index_html(
             "</tr>"
         )
     failed = sum(entry["status"] != "ok" for entry in entries)
+    kept = sum(entry["status"] != "ok" and bool(entry.get("previous")) for entry in entries)
     summary = (
-        f"{len(entries)} rapport(s), dont {failed} en échec."
+        f"{len(entries)} rapport(s), dont {failed} en échec"
+        + (f" ({kept} montré(s) dans leur version précédente, plus ancienne)." if kept else ".")
         if failed
         else f"{len(entries)} rapport(s), tous réussis."
     )

@@ -49,7 +49,7 @@ def decode_text(data: bytes, *, path: str | os.PathLike[str], encoding: str | No
         When the bytes are neither UTF-8 nor cp1252 (e.g. UTF-16), or when the text shows
         mojibake (UTF-8 read as cp1252 and saved again: ``"Ã©"`` for ``"é"``).
     """
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:  # anywhere: a NUL deep in a file would cut a field silently
         raise InputError(
             "text in UTF-8 or Windows-1252; the file contains NUL bytes (UTF-16 or binary?)",
             path=path,
