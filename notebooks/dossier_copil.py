@@ -104,5 +104,20 @@ quartier_sections_html(tables, level=3)
 # %%
 crosscheck_html(tables)
 
+# %% [markdown]
+# ### Références de la convention, communes concernées et évolutions
+#
+# Les chiffres de l'agglomération cités par la convention, rapprochés de ce que donnent les
+# données ouvertes à chaque échelle ; les communes des quartiers ; l'IPS au fil des rentrées.
+
+# %%
+from indicators.report.references import communes_html, references_html, trends_html
+
+(
+    references_html(tables)
+    + communes_html(tables)
+    + trends_html(tables, ("ips_evolution", "carte_pauvrete_communes"))
+)
+
 # %%
 sources_et_methodes(tables)

@@ -67,6 +67,17 @@ gap_chart_html(tables, quartier_id)
 crosscheck_html(tables, [quartier_id])
 
 # %% [markdown]
+# ### Communes du quartier et évolutions
+#
+# Les communes où se trouve le quartier, à côté de l'agglomération, et l'IPS des
+# établissements au fil des rentrées.
+
+# %%
+from indicators.report.references import communes_html, trends_html
+
+communes_html(tables, quartier_id) + trends_html(tables)
+
+# %% [markdown]
 # ## Diagnostic partagé
 #
 # Irritants, opportunités et enjeux tels qu'ils sont écrits dans la convention.

@@ -180,9 +180,10 @@ def build_series(
         targets = [("epci", epci[0], epci[1], list(epci[2]))]
         if communes is not None:
             concerned = communes[communes["concerne_quartiers"]]
-            targets += [("commune", c, n, [c]) for c, n in zip(
-                concerned["code"], concerned["nom"], strict=True
-            )]
+            targets += [
+                ("commune", c, n, [c])
+                for c, n in zip(concerned["code"], concerned["nom"], strict=True)
+            ]
         targets += [(k, *v) for k, v in (scopes or {}).items()]
         rows = []
         for kind, code, name, codes in targets:

@@ -23,6 +23,8 @@ name                                drawn by
 ``carte_ecart_ips_ecoles_<rentrée>``  :func:`~.ips_maps.plot_ips_gap_map`
 ``carte_carroyage``                 :func:`~.grid_map.plot_grid_map` (cells of the
                                     communes concerned by the quartiers)
+``carte_pauvrete_communes``         :func:`~.poverty_map.plot_poverty_map`
+``ips_evolution``                   :func:`~.ips_trends.plot_ips_trends`
 ==================================  ================================================
 
 In a name the rentrée is written with ``_`` (``2022_2023`` for ``2022-2023``); the IPS
@@ -214,6 +216,13 @@ def _grid_map(tables: Tables) -> Axes:
     return plot_grid_map(local, perimeters=shapes, communes=_concerned_communes(tables))
 
 
+def _lazy(module: str, function: str) -> Callable[..., Axes]:
+    """A draw function of ``indicators.figures.<module>``, imported when drawn."""
+    import importlib
+
+    return getattr(importlib.import_module(f"indicators.figures.{module}"), function)
+
+
 # --- alt texts -------------------------------------------------------------------------
 
 
@@ -309,6 +318,23 @@ FIGURES: dict[str, FigureSpec] = {
             _constant("Part des ménages pauvres par carreau de 200 m"),
             "map",
         ),
+        FigureSpec(
+            "carte_pauvrete_communes",
+            "carte_pauvrete_communes",
+            ("communes", "communes_indicateurs"),
+            _single,
+            lambda t: _lazy("poverty_map", "draw_poverty_map")(t),
+            _constant("Taux de pauvreté des communes de l'agglomération (Filosofi 2021)"),
+            "map",
+        ),
+        FigureSpec(
+            "ips_evolution",
+            "ips_evolution",
+            ("series",),
+            _single,
+            lambda t: _lazy("ips_trends", "draw_ips_trends")(t),
+            _constant("Indice de position sociale des établissements, par rentrée"),
+        ),
     )
 }
 
@@ -388,4 +414,3 @@ def alt_text(name: str, tables: Tables) -> str:
 def spec_of(name: str) -> FigureSpec:
     """The spec of the figure called ``name`` (:class:`ParameterError` if unknown)."""
     return resolve(name)[0]
-

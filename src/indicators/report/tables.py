@@ -35,6 +35,11 @@ OPTIONAL_TABLES = (
     "opendata_notes",
     "quartier_shapes",
     "grid",
+    "ips_echelles",
+    "communes_indicateurs",
+    "references",
+    "references_conclusions",
+    "series",
 )
 
 
