@@ -77,9 +77,9 @@ crosscheck_html(tables)
 # sociale des établissements au fil des rentrées, de l'école à la France.
 
 # %%
-from indicators.report.references import communes_html, trends_html
+from indicators.report.references import references_section_html
 
-communes_html(tables) + trends_html(tables)
+references_section_html(tables)
 
 # %%
 sources_et_methodes(tables)

@@ -111,12 +111,10 @@ crosscheck_html(tables)
 # données ouvertes à chaque échelle ; les communes des quartiers ; l'IPS au fil des rentrées.
 
 # %%
-from indicators.report.references import communes_html, references_html, trends_html
+from indicators.report.references import references_section_html
 
-(
-    references_html(tables)
-    + communes_html(tables)
-    + trends_html(tables, ("ips_evolution", "carte_pauvrete_communes"))
+references_section_html(
+    tables, references=True, figures=("ips_evolution", "carte_pauvrete_communes")
 )
 
 # %%

@@ -73,9 +73,9 @@ crosscheck_html(tables, [quartier_id])
 # établissements au fil des rentrées.
 
 # %%
-from indicators.report.references import communes_html, trends_html
+from indicators.report.references import references_section_html
 
-communes_html(tables, quartier_id) + trends_html(tables)
+references_section_html(tables, quartier_id)
 
 # %% [markdown]
 # ## Diagnostic partagé

@@ -24,7 +24,7 @@ from indicators.report.figures_html import _figure_html, _notice, _prerendered
 from indicators.report.markup import Html, _esc, html_table
 from indicators.report.tables import Tables
 
-__all__ = ["communes_html", "references_html", "trends_html"]
+__all__ = ["communes_html", "references_html", "references_section_html", "trends_html"]
 
 _NIVEAUX = {"ecole": "écoles", "college": "collèges", "lycee": "lycées", "": "—"}
 _MESURES = {
@@ -200,4 +200,17 @@ def trends_html(tables: Tables, figures: Sequence[str] = ("ips_evolution",)) -> 
             html = _figure_html(draw(name, data), alt, kind)
         parts.append(html)
     parts.append(f'<p class="muted">{_esc(TREND_WARNING)}</p>')
+    return Html("".join(parts))
+
+
+def references_section_html(
+    tables: Tables,
+    quartier_id: str | None = None,
+    *,
+    references: bool = False,
+    figures: Sequence[str] = ("ips_evolution",),
+) -> Html:
+    """One call per notebook: references (dossier), the communes, then the trend figures."""
+    parts = [references_html(tables)] if references else []
+    parts += [communes_html(tables, quartier_id), trends_html(tables, figures)]
     return Html("".join(parts))

@@ -30,6 +30,7 @@ from indicators.sources.numeric import parse_numbers
 __all__ = [
     "FILOSOFI_SOURCE",
     "RP_SOURCE",
+    "csv_error",
     "read_filosofi_communes",
     "read_rp_communes",
 ]
@@ -56,6 +57,22 @@ _RP = {
 }
 
 
+def csv_error(path: Path, sep: str, n_fields: int, exc: Exception) -> InputError:
+    """The one-line error of a CSV that pyarrow could not parse: the first line whose
+    field count differs from the header's (found by a plain scan, on error only)."""
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            count = line.rstrip("\r\n").count(sep) + 1
+            if line.strip() and count != n_fields and '"' not in line:
+                return InputError(
+                    f"{n_fields} fields as in the header",
+                    path=path,
+                    line=number,
+                    found=f"{count} fields",
+                )
+    return InputError(f"a well-formed CSV file ({exc})", path=path, raw=True)
+
+
 def _read(path: Path, columns: list[str], sep: str) -> pd.DataFrame:
     try:
         with path.open("rb") as handle:
@@ -80,7 +97,7 @@ def _read(path: Path, columns: list[str], sep: str) -> pd.DataFrame:
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise InputError(f"a well-formed CSV file ({exc})", path=path, raw=True) from None
+        raise csv_error(path, sep, len(header), exc) from None
     frame = pd.DataFrame({c: table[c].to_pandas().str.strip() for c in columns})
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # line in the file
     return frame

@@ -36,6 +36,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from indicators.errors import InputError
+from indicators.sources.commune_stats import csv_error
 from indicators.sources.numeric import parse_numbers
 
 __all__ = [
@@ -152,7 +153,8 @@ def _read_text(path: Path, columns: list[str], header: list[str]) -> pd.DataFram
         )
         frame.index = pd.RangeIndex(2, len(frame) + 2)  # as if a header line came first
         return frame
-    sep = ";" if len(header) > 1 and ";" in path.open(encoding="utf-8-sig").readline() else ","
+    with path.open(encoding="utf-8-sig") as handle:
+        sep = ";" if ";" in handle.readline() else ","
     try:
         table = pacsv.read_csv(
             path,
@@ -166,7 +168,7 @@ def _read_text(path: Path, columns: list[str], header: list[str]) -> pd.DataFram
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise InputError(f"a well-formed CSV file ({exc})", path=path, raw=True) from None
+        raise csv_error(path, sep, len(header), exc) from None
     frame = pd.DataFrame({c: table[c].to_pandas().str.strip() for c in columns})
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     return frame
