@@ -64,49 +64,53 @@ _REF_SCALE = {"national": "france", "academique": "academie", "departemental": "
 _SUFFIX = {"ensemble": "", "public": "_public", "privé": "_prive"}
 
 
-def _with_ensemble(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.concat([frame, frame.assign(secteur="ensemble")], ignore_index=True)
-
-
 def _means(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Unweighted and (where complete) pupil-weighted means per ``by`` × rentrée…"""
-    data = _with_ensemble(frame)
-    has = data["ips"].notna()
-    data = data.assign(
-        has_ips=has,
-        is_ns=data["ips_marker"].eq("NS"),
-        weight=data["effectifs"].where(has),
-        weighted=data["ips"] * data["effectifs"].where(has),
+    """Unweighted and (where complete) pupil-weighted means per ``by`` × rentrée…
+
+    Sums and counts per secteur first, then the ``ensemble`` rows as their totals (one
+    pass over the schools).
+    """
+    has = frame["ips"].notna()
+    weight = frame["effectifs"].where(has)
+    data = pd.DataFrame(
+        {
+            **{k: frame[k] for k in [*by, *_KEYS]},
+            "n_etablissements": 1,
+            "n_ips": has.astype("int64"),
+            "n_ns": frame["ips_marker"].eq("NS").astype("int64"),
+            "sum_ips": frame["ips"].fillna(0.0),
+            "effectifs": weight.fillna(0.0),
+            "n_weights": weight.notna().astype("int64"),
+            "weighted": (frame["ips"] * weight).fillna(0.0),
+        }
     )
-    out = (
-        data.groupby([*by, *_KEYS], sort=True, observed=True)
-        .agg(
-            n_etablissements=("uai", "size"),
-            n_ips=("has_ips", "sum"),
-            n_ns=("is_ns", "sum"),
-            moyenne=("ips", "mean"),
-            effectifs=("weight", "sum"),
-            n_weights=("weight", "count"),
-            weighted=("weighted", "sum"),
-        )
+    keys = [*by, *_KEYS]
+    per_sector = data.groupby(keys, sort=False, observed=True).sum().reset_index()
+    totals = (
+        per_sector.drop(columns="secteur")
+        .groupby([k for k in keys if k != "secteur"], sort=False, observed=True)
+        .sum()
         .reset_index()
+        .assign(secteur="ensemble")
     )
+    out = pd.concat([per_sector, totals], ignore_index=True)
+    out["moyenne"] = (out["sum_ips"] / out["n_ips"]).where(out["n_ips"] > 0)
     full = out["n_weights"].eq(out["n_ips"]) & out["n_ips"].gt(0) & out["effectifs"].gt(0)
     plain = out.assign(mesure="moyenne_non_ponderee", valeur=out["moyenne"], effectifs=np.nan)
     weighted = out[full].assign(
         mesure="moyenne_ponderee", valeur=out["weighted"] / out["effectifs"]
     )
     both = pd.concat([plain, weighted], ignore_index=True)
-    files = frame.groupby(["rentree", "niveau"], observed=True)["source"].first()
-    keys = zip(both["rentree"], both["niveau"], strict=True)
-    both["source"] = [files.get(key, "") for key in keys]
-    return both.drop(columns=["moyenne", "n_weights", "weighted"])
+    files = frame.groupby(["rentree", "niveau"], observed=True)["source"].first().reset_index()
+    both = both.merge(files, on=["rentree", "niveau"], how="left")
+    return both.drop(columns=["moyenne", "n_weights", "weighted", "sum_ips"])
 
 
 def _depp_references(frame: pd.DataFrame, scale: str, mask: pd.Series) -> pd.DataFrame:
     """The DEPP's reference of ``scale`` (``national``…) for the rows in ``mask``."""
     rows = []
-    subset = frame[mask & frame["ips_national"].notna()]
+    columns = ["rentree", "niveau", "source", *(f"ips_{scale}{x}" for x in _SUFFIX.values())]
+    subset = frame.loc[mask & frame["ips_national"].notna(), columns]
     for (rentree, niveau, source), group in subset.groupby(
         ["rentree", "niveau", "source"], sort=True
     ):
@@ -170,6 +174,10 @@ def ips_scales(
         :data:`SCALE_COLUMNS`.
     """
     parts = []
+    schools_all = national
+    refs = [c for c in national.columns if c.startswith("ips_") and c != "ips_marker"]
+    core = [*_KEYS, "uai", "commune_code", "departement", "academie", "ips", "ips_marker"]
+    national = national[[*core, "effectifs", "source", *refs]]
     dep_code, dep_name = departement
     in_dep = national["departement"].eq(dep_code)
     in_acad = national["academie"].str.casefold().eq(academie.casefold())
@@ -181,7 +189,8 @@ def ips_scales(
     for kind, code, name, mask, depp in scopes:
         parts.append(_label(_means(national[mask], []), kind, code, name))
         parts.append(_label(_depp_references(national, depp, mask), kind, code, name))
-    members = national[national["commune_code"].isin(set(epci_members))]
+    communes_codes = pd.Index(national["commune_code"].to_numpy(dtype=object))
+    members = national[communes_codes.isin(list(epci_members))]
     parts.append(_label(_means(members, []), "epci", epci_code, epci_name))
     communes = _means(members, ["commune_code"]).rename(columns={"commune_code": "territoire_code"})
     communes["territoire_type"] = "commune"
@@ -198,7 +207,7 @@ def ips_scales(
             quartiers["territoire_code"].map(names).fillna(quartiers["territoire_code"])
         )
         parts.append(quartiers)
-    schools = national[national["commune_code"].isin(set(concerned))]
+    schools = schools_all[communes_codes.isin(list(concerned))]
     parts.append(
         schools.assign(
             territoire_type="etablissement",

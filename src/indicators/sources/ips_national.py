@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -174,18 +175,28 @@ def _read_text(path: Path, columns: list[str], header: list[str]) -> pd.DataFram
     return frame
 
 
-def _numbers(values: pd.Series, *, path: Path, column: str, markers=()) -> tuple:
-    """:func:`parse_numbers` on the distinct values only (errors name the first line)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+def _encode(values: pd.Series) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """(codes, distinct values as text, position of each distinct value's first row)."""
+    try:
+        arrow = values.array.__arrow_array__()
+    except (AttributeError, TypeError):  # not Arrow-backed: pandas' factorize
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+        uniques = pd.Series(uniques, dtype=str)
+    else:
+        encoded = pc.dictionary_encode(arrow).combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        uniques = pd.Series(encoded.dictionary.to_pylist(), dtype=str)
     first = np.full(len(uniques), len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes)))
+    return codes, uniques, first
+
+
+def _numbers(values: pd.Series, *, path: Path, column: str, markers=()) -> tuple:
+    """:func:`parse_numbers` on the distinct values only (errors name the first line)."""
+    codes, uniques, first = _encode(values)
+    uniques.index = values.index[first]
     kwargs = {} if markers == () else {"markers": markers}
-    numbers, marks = parse_numbers(
-        pd.Series(uniques, index=values.index[first], dtype=str),
-        path=path,
-        column=column,
-        **kwargs,
-    )
+    numbers, marks = parse_numbers(uniques, path=path, column=column, **kwargs)
     return (
         pd.Series(numbers.to_numpy()[codes], index=values.index, dtype="float64"),
         pd.Series(marks.to_numpy(dtype=object)[codes], index=values.index, dtype=str),
@@ -194,9 +205,9 @@ def _numbers(values: pd.Series, *, path: Path, column: str, markers=()) -> tuple
 
 def _bad(values: pd.Series, ok) -> pd.Series:
     """Rows whose value fails ``ok`` (a function of the distinct values → bool array)."""
-    uniques = pd.Series(values.unique())
-    wrong = set(uniques[~np.asarray(ok(uniques), dtype=bool)])
-    return values.isin(wrong) if wrong else pd.Series(False, index=values.index)
+    codes, uniques, _ = _encode(values)
+    good = np.asarray(ok(uniques), dtype=bool)
+    return pd.Series(~good[codes], index=values.index)
 
 
 def _fail(expected: str, path: Path, frame: pd.DataFrame, bad: pd.Series, column: str):
@@ -319,7 +330,7 @@ def _check_codes(
             bad,
             col("rentree"),
         )
-    bad = ~base["uai"].str.fullmatch(r"\d{7}[A-Z]")
+    bad = _bad(base["uai"], lambda u: u.str.fullmatch(r"\d{7}[A-Z]"))
     if bad.any():
         raise _fail("a UAI code (7 digits and a letter)", path, raw, bad, col("uai"))
     code = base["commune_code"]
