@@ -70,5 +70,16 @@ locator_map_html(tables)
 # %%
 crosscheck_html(tables)
 
+# %% [markdown]
+# ## Communes concernées et évolutions
+#
+# Les communes des quartiers (pauvreté, niveau de vie, emploi) et l'indice de position
+# sociale des établissements au fil des rentrées, de l'école à la France.
+
+# %%
+from indicators.report.references import references_section_html
+
+references_section_html(tables)
+
 # %%
 sources_et_methodes(tables)

@@ -127,5 +127,18 @@ commune_indicators_html(tables)
 # %%
 crosscheck_html(tables)
 
+# %% [markdown]
+# ### Références de la convention, communes concernées et évolutions
+#
+# Les chiffres de l'agglomération cités par la convention, rapprochés de ce que donnent les
+# données ouvertes à chaque échelle ; les communes des quartiers ; l'IPS au fil des rentrées.
+
+# %%
+from indicators.report.references import references_section_html
+
+references_section_html(
+    tables, references=True, figures=("ips_evolution", "carte_pauvrete_communes")
+)
+
 # %%
 sources_et_methodes(tables)

@@ -67,6 +67,17 @@ gap_chart_html(tables, quartier_id)
 crosscheck_html(tables, [quartier_id])
 
 # %% [markdown]
+# ### Communes du quartier et évolutions
+#
+# Les communes où se trouve le quartier, à côté de l'agglomération, et l'IPS des
+# établissements au fil des rentrées.
+
+# %%
+from indicators.report.references import references_section_html
+
+references_section_html(tables, quartier_id)
+
+# %% [markdown]
 # ## Diagnostic partagé
 #
 # Irritants, opportunités et enjeux tels qu'ils sont écrits dans la convention.

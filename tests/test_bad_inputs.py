@@ -49,6 +49,11 @@ IPS_COLLEGES = "ips_colleges/fr-en-ips-colleges-ap2022_dep62.csv"
 EPCI = "cabbalr_epci_members/cabbalr_communes_2026.csv"
 COMMUNES = "communes_62_geojson/communes-62-pas-de-calais.geojson"
 MAPPING = "quartier_schools.csv"
+NAT_ECOLES_2021 = "ips_national/fr-en-ips_ecoles_2021-2022.csv"
+NAT_COLLEGES = "ips_national/fr-en-ips-colleges-ap2022.csv"
+NAT_LYCEES_AP2022 = "ips_national/fr-en-ips-lycees-ap2022.csv"
+FILOSOFI_COM = "filosofi_communes_2021/cc_filosofi_2021_COM.csv"
+RP_COM = "rp2021_communes/communes_base_comparateur_2021.csv"
 QUARTIER_IDS = (
     "coteau-stade-parc-cite-34",
     "cites-6-et-30",
@@ -973,6 +978,101 @@ CASES = [
         MAPPING,
         ", line 3:",
         "expected 3 fields",
+    ),
+    # -- national files (issue 12): IPS of France, Filosofi and census by commune ----
+    Case(
+        "ips-national-missing-column",
+        listed(NAT_ECOLES_2021, _without_column("IPS", ";")),
+        NAT_ECOLES_2021,
+        ", line 1:",
+        "expected a column 'IPS' in the header",
+    ),
+    Case(
+        "ips-national-renamed-column",
+        listed(NAT_LYCEES_AP2022, on_line(1, ";ips_voie_gt;", ";ips_gt;")),
+        NAT_LYCEES_AP2022,
+        ", line 1:",
+        "expected a column 'ips_voie_gt' in the header",
+    ),
+    Case(
+        "ips-national-unknown-rentree",
+        listed(NAT_COLLEGES, on_line(3, "2022-2023;", "2022-2024;")),
+        NAT_COLLEGES,
+        ", line 3, column 'Rentrée scolaire':",
+        "expected a rentrée written 'YYYY-YYYY'",
+    ),
+    Case(
+        "ips-national-unknown-level",
+        added("ips_national/fr-en-ips-etablissements.csv", content("UAI;IPS\n0620079Z;79\n")),
+        "ips_national/fr-en-ips-etablissements.csv",
+        ": ",
+        "expected a file name naming its level",
+        note="the level (écoles, collèges, lycées) is said by the file name, not a line",
+    ),
+    Case(
+        "ips-national-duplicated-uai-rentree",
+        listed(NAT_COLLEGES, text(lambda lines: [*lines[:2], lines[1], *lines[3:]])),
+        NAT_COLLEGES,
+        ", line 3, column 'UAI':",
+        "expected each UAI × rentrée once in the file",
+    ),
+    Case(
+        "ips-national-ips-not-a-number",
+        listed(NAT_COLLEGES, on_line(2, ";110.4;", ";110.4.1;")),
+        NAT_COLLEGES,
+        ", line 2, column 'IPS':",
+        "expected a number or a secrecy marker",
+    ),
+    Case(
+        "ips-national-commune-code-malformed",
+        listed(NAT_COLLEGES, on_line(2, ";01025;", ";1O25;")),
+        NAT_COLLEGES,
+        ", line 2, column 'Code INSEE de la commune':",
+        "expected a 5-character INSEE commune code",
+    ),
+    Case(
+        "filosofi-communes-extra-field",
+        listed(FILOSOFI_COM, on_line(23776, "62270;", "6227;0;")),
+        FILOSOFI_COM,
+        ", line 23776:",
+        "expected 28 fields as in the header, found '29 fields'",
+    ),
+    Case(
+        "filosofi-communes-code-malformed",
+        listed(FILOSOFI_COM, on_line(23776, "62270;", "6227X;")),
+        FILOSOFI_COM,
+        ", line 23776, column 'CODGEO':",
+        "expected a 5-character INSEE commune code, found '6227X'",
+    ),
+    Case(
+        "filosofi-communes-bad-poverty-rate",
+        listed(FILOSOFI_COM, on_line(23776, ";30,0;38,0;", ";30,0 %;38,0;")),
+        FILOSOFI_COM,
+        ", line 23776, column 'TP6021':",
+        "expected a number or a secrecy marker",
+    ),
+    Case(
+        "rp-communes-missing-column",
+        listed(RP_COM, _without_column("pop_15_64_active_2021", ",")),
+        RP_COM,
+        ", line 1:",
+        "expected a column 'pop_15_64_active_2021' in the header",
+    ),
+    Case(
+        "rp-communes-repeated-with-other-figures",
+        listed(
+            RP_COM,
+            text(
+                lambda lines: [
+                    *lines[:24710],
+                    lines[24709].replace(",6893,", ",6894,"),
+                    *lines[24710:],
+                ]
+            ),
+        ),
+        RP_COM,
+        ", line 24711, column 'insee_com':",
+        "expected each commune once, found '62270'",
     ),
 ]
 

@@ -60,6 +60,12 @@ def test_shipped_tables(shipped):
         "communes",
         "checks",
         "opendata_notes",
+        # references and trends (issue 12), from the national files
+        "ips_echelles",
+        "communes_indicateurs",
+        "references",
+        "references_conclusions",
+        "series",
     }
     assert len(shipped["ips"]) == 810 + 2505 + 157
     assert shipped["ips"]["ips_marker"].eq("NS").sum() == 176

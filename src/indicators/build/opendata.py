@@ -23,6 +23,7 @@ import pandas as pd
 from indicators.analysis.crosscheck import build_checks, ips_crosscheck, quartier_ips
 from indicators.analysis.ips_means import combine_ips, ips_by_commune, ips_for_territory
 from indicators.build.raw_manifest import check_raw_manifest
+from indicators.build.references import references_step
 from indicators.build.sources import BY_PATH, one_file
 from indicators.errors import InputError
 from indicators.sources.checks import check_unique
@@ -300,6 +301,7 @@ STEPS: tuple[tuple[str, Callable[[_State], None]], ...] = (
     ("shapes", _shapes),
     ("communes", _communes),
     ("filosofi", _filosofi),
+    ("references", references_step),
 )
 
 

@@ -12,6 +12,9 @@
 ``qpv/correspondance.csv``          no        ``quartier_id;code_qp`` (e.g. 2024 ``QN…``)
 ``perimeters/*.geojson|gpkg``       no        perimeters drawn by the commune
 ``filosofi/*.csv|gpkg``             no        Filosofi 200 m grid (one file)
+``ips_national/*``                  no        DEPP IPS of France (écoles, collèges, lycées)
+``filosofi_communes_2021/``         no        Filosofi 2021 by commune (France)
+``rp2021_communes/``                no        census 2021 by commune (secondary source)
 ==================================  ========  ============================================
 
 The folders of the territory's own open data are named in ``data/raw/territory.toml``
@@ -36,10 +39,12 @@ from pathlib import Path
 from indicators.analysis.crosscheck import read_quartier_schools
 from indicators.errors import InputError
 from indicators.sources.checks import check_pattern, check_unique
+from indicators.sources.commune_stats import read_filosofi_communes, read_rp_communes
 from indicators.sources.communes import read_communes, read_epci_members
 from indicators.sources.csvfiles import read_insee_csv
 from indicators.sources.filosofi import read_filosofi_grid
 from indicators.sources.ips import read_ips
+from indicators.sources.ips_national import read_ips_national
 from indicators.sources.perimeters import read_perimeters
 from indicators.sources.qpv import QP_PATTERN, read_qpv_contours
 from indicators.territory import Territory
@@ -176,6 +181,30 @@ SOURCES: tuple[Source, ...] = (
         read_filosofi_grid,
         ("grid", "grid_quartiers"),
         (*TABLE, ".gpkg"),
+    ),
+    Source(
+        "ips_national",
+        "references",
+        False,
+        read_ips_national,
+        ("ips_echelles", "references", "series"),
+        (*TABLE, ".parquet"),
+    ),
+    Source(
+        "filosofi_communes_2021",
+        "references",
+        False,
+        read_filosofi_communes,
+        ("communes_indicateurs", "series"),
+        TABLE,
+    ),
+    Source(
+        "rp2021_communes",
+        "references",
+        False,
+        read_rp_communes,
+        ("communes_indicateurs", "references", "series"),
+        TABLE,
     ),
 )
 BY_PATH: dict[str, Source] = {s.path: s for s in SOURCES}

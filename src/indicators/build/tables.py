@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
-from indicators.build import schemas
+from indicators.build import reference_schemas, schemas
 from indicators.territory import the_epci
 
 __all__ = [
@@ -99,6 +99,26 @@ TABLES: tuple[Table, ...] = (
     Table("grid_quartiers", "Carroyage par quartier", required=False),
     Table("suivi", "Suivi des actions", required=False),
     Table("series_commune", "Indicateurs de la commune", required=False),
+    Table(
+        "references",
+        "Références de la convention",
+        required=False,
+        schema=reference_schemas.REFERENCES,
+    ),
+    Table("references_conclusions", "Références : conclusions", required=False),
+    Table(
+        "ips_echelles",
+        "IPS à toutes les échelles",
+        required=False,
+        schema=reference_schemas.IPS_ECHELLES,
+    ),
+    Table(
+        "communes_indicateurs",
+        "Communes : pauvreté, emploi",
+        required=False,
+        schema=reference_schemas.COMMUNES_INDICATEURS,
+    ),
+    Table("series", "Séries", required=False, schema=reference_schemas.SERIES),
     Table(
         "quartier_shapes", "Périmètres des quartiers", required=False, layer=True, workbook=False
     ),
@@ -253,6 +273,26 @@ HEADERS_FR: dict[str, str] = {
     "secret_reason": "Motif du secret",
     "incomplete": "Données incomplètes",
     "incomplete_reason": "Motif des données incomplètes",
+    # references and trends (issue 12)
+    "voie": "Voie (lycées : GT, PRO, ensemble)",
+    "mesure": "Mesure",
+    "valeur": "Valeur",
+    "methode": "Méthode",
+    "millesime": "Millésime",
+    "ecart": "Écart au chiffre de la convention",
+    "concordant": "Égal au chiffre de la convention à l'arrondi près",
+    "recommande": "Chiffre à retenir pour l'agglomération",
+    "conclusion": "Conclusion",
+    "menages_fiscaux": "Ménages fiscaux (Filosofi 2021)",
+    "taux_pauvrete": "Taux de pauvreté à 60 % (Filosofi 2021, %)",
+    "taux_pauvrete_marker": "Marque taux de pauvreté (s : secret)",
+    "niveau_vie_median": "Niveau de vie médian (Filosofi 2021, €)",
+    "niveau_vie_median_marker": "Marque niveau de vie (s : secret)",
+    "population_rp": "Population (RP 2021, source secondaire)",
+    "pop_15_64": "Population de 15-64 ans (RP 2021)",
+    "taux_emploi_15_64": "Taux d'emploi des 15-64 ans (RP 2021, source secondaire, %)",
+    "source_filosofi": "Source (Filosofi)",
+    "source_rp": "Source (recensement)",
 }
 
 

@@ -27,6 +27,8 @@ name                                drawn by
                                     communes concerned by the quartiers)
 ``etats_actions_<quartier_id>``     :func:`~.actions_chart.plot_action_states` (latest
                                     year of the follow-up; only with a ``suivi``)
+``carte_pauvrete_communes``         :func:`~.poverty_map.plot_poverty_map`
+``ips_evolution``                   :func:`~.ips_trends.plot_ips_trends`
 ==================================  ================================================
 
 In a name the rentrée is written with ``_`` (``2022_2023`` for ``2022-2023``); the IPS
@@ -232,7 +234,9 @@ def _grid_map(tables: Tables, territory: Territory) -> Axes:
     return plot_grid_map(local, perimeters=shapes, communes=_concerned_communes(tables))
 
 
-def _action_states(tables: Tables, *, quartier_id: str, year: int | None = None) -> Axes:
+def _action_states(
+    tables: Tables, territory: Territory, *, quartier_id: str, year: int | None = None
+) -> Axes:
     from indicators.analysis.suivi import state_counts, year_view
     from indicators.figures.actions_chart import plot_action_states
 
@@ -247,6 +251,11 @@ def _action_states(tables: Tables, *, quartier_id: str, year: int | None = None)
         quartier_name=_quartier_name(tables, quartier_id),
         source=f"suivi des actions transmis par la commune ({files})" if files else None,
     )
+def _lazy(module: str, function: str) -> Callable[..., Axes]:
+    """A draw function of ``indicators.figures.<module>``, imported when drawn."""
+    import importlib
+
+    return getattr(importlib.import_module(f"indicators.figures.{module}"), function)
 
 
 # --- alt texts -------------------------------------------------------------------------
@@ -342,7 +351,9 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "objectives", "suivi"),
             _each_quartier,
             _action_states,
-            lambda t, quartier_id: f"{_quartier_name(t, quartier_id)} : actions par état et enjeu",
+            lambda t, _, quartier_id: (
+                f"{_quartier_name(t, quartier_id)} : actions par état et enjeu"
+            ),
         ),
         FigureSpec(
             "carte_carroyage",
@@ -352,6 +363,23 @@ FIGURES: dict[str, FigureSpec] = {
             _grid_map,
             _constant("Part des ménages pauvres par carreau de 200 m"),
             "map",
+        ),
+        FigureSpec(
+            "carte_pauvrete_communes",
+            "carte_pauvrete_communes",
+            ("communes", "communes_indicateurs"),
+            _single,
+            lambda t, territory: _lazy("poverty_map", "draw_poverty_map")(t, territory),
+            _constant("Taux de pauvreté des communes de l'agglomération (Filosofi 2021)"),
+            "map",
+        ),
+        FigureSpec(
+            "ips_evolution",
+            "ips_evolution",
+            ("series",),
+            _single,
+            lambda t, _: _lazy("ips_trends", "draw_ips_trends")(t),
+            _constant("Indice de position sociale des établissements, par rentrée"),
         ),
     )
 }
