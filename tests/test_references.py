@@ -20,7 +20,7 @@ from indicators.analysis.references import reference_candidates, reference_concl
 from indicators.sources.commune_stats import read_filosofi_communes, read_rp_communes
 from indicators.sources.ips_national import read_ips_national
 
-from .conftest import RAW
+from .conftest import RAW, TERRITORY
 
 NAT = RAW / "ips_national"
 FILOSOFI = RAW / "filosofi_communes_2021" / "cc_filosofi_2021_COM.csv"
@@ -227,4 +227,5 @@ def test_new_figures_are_registered_and_draw() -> None:
         "communes": pd.DataFrame(),
         "communes_indicateurs": pd.DataFrame(),
     }
-    assert {"carte_pauvrete_communes", "ips_evolution"} <= set(figure_names(tables))
+    names = figure_names(tables, territory=TERRITORY)
+    assert {"carte_pauvrete_communes", "ips_evolution"} <= set(names)

@@ -34,7 +34,6 @@ from indicators.analysis.series import build_series
 from indicators.build import reference_schemas as rs
 from indicators.build.schemas import validate
 from indicators.build.sources import BY_PATH
-from indicators.territory import load_territory
 
 __all__ = ["REFERENCE_TABLES", "references_step"]
 
@@ -75,15 +74,11 @@ def _mapping(state: Any) -> pd.DataFrame | None:
 
 def references_step(state: Any) -> None:
     """Add the five reference tables to ``state.tables`` (see the module docstring)."""
-    territory_file = state.raw / "territory.toml"
-    if not territory_file.exists():
-        state.notes.append(("territory.toml", "Absent : références nationales non calculées."))
-        return
-    territory = load_territory(territory_file)
+    territory = state.territory
     members = dict(zip(state.members["code"], state.members["nom"], strict=True))
     communes = state.tables["communes"]
     concerned = communes.loc[communes["concerne_quartiers"], "code"].tolist()
-    epci = (state.siren, state.epci_label, list(members))
+    epci = (state.siren, territory.epci.label, list(members))
     dep = (territory.departement.code, territory.departement.name)
 
     national = _read_all(state, "ips_national")
@@ -100,7 +95,7 @@ def references_step(state: Any) -> None:
             frames,
             epci_members=members,
             epci_code=state.siren,
-            epci_name=state.epci_label,
+            epci_name=territory.epci.label,
             departement=dep,
             academie=territory.academie,
             concerned=concerned,
