@@ -9,9 +9,14 @@
 ``communes_62_geojson/*``       yes        commune boundaries (one vector file)
 ``quartier_schools.csv``        no         ``quartier → schools`` stated by the commune
 ``qpv/*.geojson|gpkg|shp``      no         official QPV contours (2024 or 2015 layout)
+``qpv_contours_2024/*.geojson``  shipped    ANCT 2024 contours (simplified copy), used when
+                                           ``qpv/`` holds no contour file
 ``qpv/correspondance.csv``      no         ``quartier_id;code_qp`` (e.g. 2024 ``QN…`` codes)
 ``perimeters/*.geojson|gpkg``   no         perimeters drawn by the commune
 ``filosofi/*.csv|gpkg``         no         Filosofi 200 m grid (one file)
+``filosofi_grid_2021_divion/…``  shipped    Filosofi 2021 cells of the quartiers' area
+                                           (``filosofi2021_200m_divion_area.csv``),
+                                           used when ``filosofi/`` holds no file
 ==============================  =========  ================================================
 
 :data:`SOURCES` says the same in code: a :class:`Source` per input, grouped in families
@@ -39,8 +44,10 @@ from indicators.sources.ips import read_ips
 from indicators.sources.perimeters import read_perimeters
 from indicators.sources.qpv import QP_PATTERN, read_qpv_contours
 
-__all__ = ["BY_PATH", "FAMILIES", "SOURCES", "Source", "read_correspondance"]
+__all__ = ["BY_PATH", "FAMILIES", "SHIPPED_GRID", "SOURCES", "Source", "read_correspondance"]
 
+#: The shipped Filosofi file (the folder's other files are the tiles it was rebuilt from).
+SHIPPED_GRID = "filosofi_grid_2021_divion/filosofi2021_200m_divion_area.csv"
 VECTOR = (".geojson", ".json", ".gpkg", ".shp")
 TABLE = (".csv", ".txt")
 
@@ -146,6 +153,14 @@ SOURCES: tuple[Source, ...] = (
         read_correspondance,
         ("quartier_shapes", "communes"),
     ),
+    Source(
+        "qpv_contours_2024",
+        "shapes",
+        False,
+        read_qpv_contours,
+        ("quartier_shapes", "communes", "qpv_contours", "qpv_repairs"),
+        VECTOR,
+    ),
     Source("perimeters", "shapes", False, read_perimeters, ("quartier_shapes", "communes"), VECTOR),
     Source(
         "filosofi",
@@ -154,6 +169,13 @@ SOURCES: tuple[Source, ...] = (
         read_filosofi_grid,
         ("grid", "grid_quartiers"),
         (*TABLE, ".gpkg"),
+    ),
+    Source(
+        SHIPPED_GRID,
+        "filosofi",
+        False,
+        read_filosofi_grid,
+        ("grid", "grid_quartiers", "grid_quartiers_methods"),
     ),
 )
 BY_PATH: dict[str, Source] = {s.path: s for s in SOURCES}
