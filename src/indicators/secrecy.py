@@ -1,14 +1,18 @@
 """Statistical secrecy: nothing describing fewer than 11 households is published.
 
 The rule is applied once, in the build (:func:`mask_small_cells` on the Filosofi grid),
-and checked again by every export and map that shows grid figures. It lives in the core
+and checked again by every export and map that shows grid figures. Publishing several
+figures over the same cells (a perimeter and its cells, two aggregation methods of one
+perimeter) must not let a reader recover fewer than 11 households by subtraction:
+:func:`differencing_risks` says which figures to withhold. It lives in the core
 so that every stage reads the same threshold.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
@@ -51,3 +55,81 @@ def mask_small_cells(cells: pd.DataFrame, min_households: int = MIN_HOUSEHOLDS) 
             out[column] = out[column].astype("float64").where(~secret)
     out["secret"] = secret.to_numpy()
     return out
+
+
+def differencing_risks(
+    figures: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    households: np.ndarray,
+    published: np.ndarray,
+    *,
+    groups: Mapping[str, str] | None = None,
+    min_households: int = MIN_HOUSEHOLDS,
+) -> dict[str, str]:
+    """Figures to withhold so that no difference isolates fewer than ``min_households``.
+
+    Each figure is a weighted sum over grid cells, given as ``(cell rows, weights)``. A
+    reader who knows the published cells (``published[row]``: the cell's own figures
+    are public) and the perimeters can subtract: a figure minus the published cells it
+    contains leaves its unpublished cells; two figures of the same perimeter (two
+    methods) differ by the cells whose weights differ. Whenever the unpublished cells
+    so isolated hold between 1 and ``min_households - 1`` households (full counts,
+    whatever the weight), the later figure is withheld.
+
+    Figures are examined in the order given (the first, e.g. the default method, is kept
+    when it can be); a withheld figure is not compared with the next ones. ``groups``
+    maps each figure to its perimeter: only figures of the same perimeter are compared
+    with each other (all of them when ``None``).
+
+    Returns
+    -------
+    dict
+        Figure name → French reason, for the figures to withhold.
+
+    Examples
+    --------
+    Cells 0 and 1 are published (40 and 25 households); cell 2 is a secret strip of 4.
+    The centroid figure takes cells 0 and 1; « intersects » takes the strip too: their
+    difference would give the strip's 4 households, so « intersects » is withheld.
+
+    >>> men = np.array([40.0, 25.0, 4.0])
+    >>> public = men >= MIN_HOUSEHOLDS
+    >>> figures = {"centroid": (np.array([0, 1]), np.ones(2)),
+    ...            "intersects": (np.array([0, 1, 2]), np.ones(3))}
+    >>> list(differencing_risks(figures, men, public))
+    ['intersects']
+    """
+    households = np.nan_to_num(np.asarray(households, dtype=np.float64), nan=0.0)
+    hidden = ~np.asarray(published, dtype=bool)
+    n = households.size
+    kept: list[tuple[str, np.ndarray]] = []
+    risks: dict[str, str] = {}
+    for name, (rows, weights) in figures.items():
+        dense = np.zeros(n)
+        np.add.at(dense, np.asarray(rows, dtype=np.int64), np.asarray(weights, dtype=float))
+        alone = float(households[(dense > 0) & hidden].sum())
+        if 0 < alone < min_households:
+            risks[name] = (
+                f"retiré : moins les carreaux publiés, isolerait {_count(alone)} ménage(s) "
+                f"(moins de {min_households})"
+            )
+            continue
+        for other, other_dense in kept:
+            if groups is not None and groups.get(other) != groups.get(name):
+                continue
+            differ = (np.abs(dense - other_dense) > 1e-12) & hidden
+            isolated = float(households[differ].sum())
+            if 0 < isolated < min_households:
+                risks[name] = (
+                    f"retiré : la différence avec « {other} » isolerait {_count(isolated)} "
+                    f"ménage(s) (moins de {min_households})"
+                )
+                break
+        else:
+            kept.append((name, dense))
+    return risks
+
+
+def _count(value: float) -> str:
+    return (
+        str(round(value)) if abs(value - round(value)) < 1e-9 else f"{value:.1f}".replace(".", ",")
+    )

@@ -281,10 +281,11 @@ def _filosofi(state: _State) -> None:
             found=", ".join(p.name for p in grid_files),
         )
     shipped = BY_PATH[SHIPPED_GRID].files(state.raw)
-    if grid_files:
-        state.tables["grid"] = source.reader(grid_files[0])
-    elif shipped:
-        state.tables["grid"] = BY_PATH[SHIPPED_GRID].reader(shipped[0])
+    chosen = grid_files or shipped
+    if chosen:
+        grid = source.reader(chosen[0])
+        grid.attrs["path"] = str(chosen[0])  # named in errors; its name gives the vintage
+        state.tables["grid"] = grid
     else:
         state.notes.append(
             ("filosofi", "Aucune grille Filosofi dans data/raw/filosofi/ : pas de carroyage.")

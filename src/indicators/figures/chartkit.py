@@ -151,9 +151,7 @@ def source_text(rows: pd.DataFrame) -> str:
     )
 
 
-def rows(
-    gaps: pd.DataFrame, portrait: pd.DataFrame, quartier_id: str, ids: list[str]
-) -> list[Row]:
+def rows(gaps: pd.DataFrame, portrait: pd.DataFrame, quartier_id: str, ids: list[str]) -> list[Row]:
     g = gaps[gaps["quartier_id"] == quartier_id].set_index("indicator_id")
     p = portrait[portrait["quartier_id"] == quartier_id].set_index("indicator_id")
     out = []

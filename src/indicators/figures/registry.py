@@ -388,4 +388,3 @@ def alt_text(name: str, tables: Tables) -> str:
 def spec_of(name: str) -> FigureSpec:
     """The spec of the figure called ``name`` (:class:`ParameterError` if unknown)."""
     return resolve(name)[0]
-
