@@ -176,7 +176,8 @@ def repair_note(repairs: pd.DataFrame, n_invalid_in_file: int, n_used: int) -> s
     return (
         f"Contours QPV : {len(repairs)} contour(s) invalide(s) réparé(s) sur les {n_used} "
         f"utilisés ({', '.join(repairs['code_qp'])} ; variation de surface au plus "
-        f"{format_number(worst, 3)}\u00a0%, tolérance {format_number(MAX_AREA_CHANGE_PCT)}\u00a0%) ; {n_invalid_in_file} "
+        f"{format_number(worst, 3)}\u00a0%, tolérance "
+        f"{format_number(MAX_AREA_CHANGE_PCT)}\u00a0%) ; {n_invalid_in_file} "
         "polygones invalides dans tout le fichier, les autres ne sont pas utilisés. "
         "Détail : table qpv_repairs."
     )

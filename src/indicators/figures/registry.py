@@ -23,6 +23,9 @@ name                                drawn by
 ``carte_ecart_ips_ecoles_<rentrée>``  :func:`~.ips_maps.plot_ips_gap_map`
 ``carte_carroyage``                 :func:`~.grid_map.plot_grid_map` (cells of the
                                     communes concerned by the quartiers)
+``carte_quartier_<quartier_id>``    :func:`~.quartier_map.plot_quartier_map` (each
+                                    quartier with a shape and grid cells)
+``carte_qpv_epci``                  :func:`~.epci_qpv_map.plot_epci_qpv_map`
 ==================================  ================================================
 
 In a name the rentrée is written with ``_`` (``2022_2023`` for ``2022-2023``); the IPS
@@ -214,6 +217,45 @@ def _grid_map(tables: Tables) -> Axes:
     return plot_grid_map(local, perimeters=shapes, communes=_concerned_communes(tables))
 
 
+def _with_shape_and_cells(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
+    shapes = tables["quartier_shapes"]
+    return [{"quartier_id": str(q)} for q in shapes["quartier_id"]]
+
+
+def _grid_vintage(tables: Tables) -> str:
+    estimates = tables.get("grid_quartiers")
+    if estimates is not None and "vintage" in estimates.columns and len(estimates):
+        return str(estimates["vintage"].iloc[0] or "")
+    return ""
+
+
+def _quartier_map(tables: Tables, *, quartier_id: str) -> Axes:
+    from indicators.figures.quartier_map import plot_quartier_map
+
+    shapes = tables["quartier_shapes"]
+    shape = shapes[shapes["quartier_id"] == quartier_id]
+    if not len(shape):
+        raise ParameterError(f"no shape for quartier {quartier_id!r}")
+    code = str(shape["code_qp"].iloc[0] or "")
+    label = f"Périmètre QPV 2024 ({code})" if code else "Périmètre fourni par la commune"
+    return plot_quartier_map(
+        tables["grid"],
+        shape,
+        communes=tables["communes"],
+        name=_quartier_name(tables, quartier_id),
+        shape_label=label,
+        vintage=_grid_vintage(tables),
+    )
+
+
+def _epci_qpv_map(tables: Tables) -> Axes:
+    from indicators.figures.epci_qpv_map import plot_epci_qpv_map
+
+    shapes = tables.get("quartier_shapes")
+    codes = [] if shapes is None else [c for c in shapes["code_qp"] if c]
+    return plot_epci_qpv_map(tables["communes"], tables["qpv_contours"], codes)
+
+
 # --- alt texts -------------------------------------------------------------------------
 
 
@@ -307,6 +349,27 @@ FIGURES: dict[str, FigureSpec] = {
             _with_local_cells,
             _grid_map,
             _constant("Part des ménages pauvres par carreau de 200 m"),
+            "map",
+        ),
+        FigureSpec(
+            "carte_quartier",
+            "carte_quartier_{quartier_id}",
+            ("quartier_shapes", "grid", "communes", "quartiers"),
+            _with_shape_and_cells,
+            _quartier_map,
+            lambda t, quartier_id: (
+                f"{_quartier_name(t, quartier_id)} : part des ménages pauvres par carreau "
+                "de 200 m sur le périmètre 2024 (estimation)"
+            ),
+            "map",
+        ),
+        FigureSpec(
+            "carte_qpv_epci",
+            "carte_qpv_epci",
+            ("qpv_contours", "communes"),
+            _single,
+            _epci_qpv_map,
+            _constant("Les quartiers prioritaires de l'agglomération (géographie 2024)"),
             "map",
         ),
     )
