@@ -35,6 +35,9 @@ OPTIONAL_TABLES = (
     "opendata_notes",
     "quartier_shapes",
     "grid",
+    "grid_quartiers",
+    "qpv_contours",
+    "qpv_repairs",
 )
 
 
