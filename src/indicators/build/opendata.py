@@ -211,6 +211,7 @@ def _shapes(state: _State) -> None:
         q: (c if isinstance(c, str) and c else None)
         for q, c in zip(table["quartier_id"], table["code_qp"], strict=True)
     }
+    old_codes = [c for c in codes.values() if c]  # the convention's own (2015) codes
     correspondance = BY_PATH["qpv/correspondance.csv"]
     for path in correspondance.files(raw):
         codes.update(correspondance.reader(path, ids))
@@ -220,7 +221,7 @@ def _shapes(state: _State) -> None:
         notes.append(("qpv", dropped_note))
     if files:
         contours, qpv_tables, repair_note = territory_contours(
-            files, raw, state.siren, codes.values()
+            files, raw, state.siren, [*old_codes, *codes.values()]
         )
         state.tables.update(qpv_tables)
         notes.append(("qpv", repair_note))
