@@ -57,7 +57,7 @@ def select_territory(
 ) -> gpd.GeoDataFrame:
     """The contours of the EPCI ``siren`` (``siren_epci`` contains it) and of ``codes``.
 
-    A QPV shared by two EPCI (« 200072460, 246200364 ») belongs to both.
+    A QPV shared by two EPCI (« 246200364, 200000001 ») belongs to both.
     """
     wanted = set(codes)
     in_epci = contours["siren_epci"].map(lambda sirens: siren in list(sirens))

@@ -145,7 +145,7 @@ def _export_layers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def _text_lists(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns holding lists of codes written « 62178, 62270 » (GPKG and XLSX cells)."""
+    """Columns holding lists of codes written « 62178, 62194 » (GPKG and XLSX cells)."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object and out[column].map(lambda v: isinstance(v, list)).any():

@@ -84,7 +84,7 @@ def write_table(
     for fmt in formats:
         if fmt == "csv":
             # Geometry stays in the (Geo)Parquet file; the CSV is for spreadsheets.
-            # Lists of codes (« insee_com ») are written « 62178, 62270 » as received.
+            # Lists of codes (« insee_com ») are written « 62178, 62194 » as received.
             flat = df.drop(columns=[geometry]) if geometry else df
             lists = [c for c in flat.columns if flat[c].map(lambda v: isinstance(v, list)).any()]
             if lists:

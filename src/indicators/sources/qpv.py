@@ -45,7 +45,7 @@ def read_qpv_contours(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         ``code_qp, lib_qp, communes, insee_com, siren_epci, millesime, source, feature,
         invalid_reason, geometry`` in EPSG:2154. ``insee_com`` and ``siren_epci`` are
-        lists of codes (« 62178, 62270 » → ``["62178", "62270"]``; empty lists when the
+        lists of codes (« 62178, 62194 » → ``["62178", "62194"]``; empty lists when the
         layout has no such field); ``feature`` is the 0-based feature index in the file.
 
     Raises
@@ -96,15 +96,15 @@ def read_qpv_contours(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
 def code_list(
     frame: pd.DataFrame, field: str, pattern: str, what: str, path: Path
 ) -> list[list[str]]:
-    """A multi-value field (« 62178, 62270 ») as one list of codes per feature.
+    """A multi-value field (« 62178, 62194 ») as one list of codes per feature.
 
     An absent field gives empty lists; a missing value or ``NA`` (the 2024 file's
     marker for a QPV outside any EPCI, e.g. Saint-Martin) an empty list; a code that
     does not match ``pattern`` is an :class:`InputError` naming the feature.
 
-    >>> frame = pd.DataFrame({"insee_com": ["62178, 62270", None]})
+    >>> frame = pd.DataFrame({"insee_com": ["62178, 62194", None]})
     >>> code_list(frame, "insee_com", r"[0-9]{5}", "codes", Path("q.geojson"))
-    [['62178', '62270'], []]
+    [['62178', '62194'], []]
     """
     if field not in frame.columns:
         return [[] for _ in range(len(frame))]
