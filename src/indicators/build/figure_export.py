@@ -153,4 +153,10 @@ def write_figures(
         if len(local):
             ax = plot_grid_map(local, perimeters=shapes, communes=concerned)
             save(ax, "carte_carroyage")
+    # Issue 11's maps, drawn through the registry (until every figure is, see "wiring").
+    from indicators.figures.registry import draw, figure_names
+
+    for name in figure_names(tables, rentree=rentree):
+        if name.startswith("carte_quartier_") or name == "carte_qpv_epci":
+            save(draw(name, tables), name)
     return written

@@ -218,8 +218,17 @@ def _grid_map(tables: Tables) -> Axes:
 
 
 def _with_shape_and_cells(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
+    """The quartiers with a shape and grid cells within 300 m of it (else no map)."""
+    from indicators.sources.filosofi import cells_to_geodataframe
+
     shapes = tables["quartier_shapes"]
-    return [{"quartier_id": str(q)} for q in shapes["quartier_id"]]
+    cells = cells_to_geodataframe(tables["grid"]).to_crs(shapes.crs)
+    out = []
+    for quartier_id, geometry in zip(shapes["quartier_id"], shapes.geometry, strict=True):
+        x0, y0, x1, y1 = geometry.buffer(300).bounds
+        if len(cells.cx[x0:x1, y0:y1]):
+            out.append({"quartier_id": str(quartier_id)})
+    return out
 
 
 def _grid_vintage(tables: Tables) -> str:
