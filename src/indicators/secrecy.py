@@ -19,6 +19,11 @@ from indicators.errors import InputError
 
 #: Minimum number of households behind any figure shown or exported (statistical secrecy).
 MIN_HOUSEHOLDS = 11
+#: Weights (shares of a cell) that differ by less than this are the same weight (1e-4 of
+#: a 200 m cell is 4 m²): a perimeter's round trip between projections moves an edge drawn
+#: on the lattice by a fraction of a millimetre, which changes edge cells' weights by about
+#: 1e-5; that is noise in the shape, not a strip of cells a reader could isolate.
+WEIGHT_TOLERANCE = 1e-4
 #: Columns of a grid cell (or aggregate) that are figures computed from its households.
 GRID_FIGURES = ("ind", "men", "men_pauv", "ind_snv", "log_soc", "log_total")
 
@@ -78,7 +83,8 @@ def differencing_risks(
     Figures are examined in the order given (the first, e.g. the default method, is kept
     when it can be); a withheld figure is not compared with the next ones. ``groups``
     maps each figure to its perimeter: only figures of the same perimeter are compared
-    with each other (all of them when ``None``).
+    with each other (all of them when ``None``). Weights within
+    :data:`WEIGHT_TOLERANCE` of each other (or of 0) are taken as equal.
 
     Returns
     -------
@@ -106,7 +112,7 @@ def differencing_risks(
     for name, (rows, weights) in figures.items():
         dense = np.zeros(n)
         np.add.at(dense, np.asarray(rows, dtype=np.int64), np.asarray(weights, dtype=float))
-        alone = float(households[(dense > 0) & hidden].sum())
+        alone = float(households[(dense > WEIGHT_TOLERANCE) & hidden].sum())
         if 0 < alone < min_households:
             risks[name] = (
                 f"retiré : moins les carreaux publiés, isolerait {_count(alone)} ménage(s) "
@@ -116,7 +122,7 @@ def differencing_risks(
         for other, other_dense in kept:
             if groups is not None and groups.get(other) != groups.get(name):
                 continue
-            differ = (np.abs(dense - other_dense) > 1e-12) & hidden
+            differ = (np.abs(dense - other_dense) > WEIGHT_TOLERANCE) & hidden
             isolated = float(households[differ].sum())
             if 0 < isolated < min_households:
                 risks[name] = (

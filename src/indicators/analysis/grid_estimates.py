@@ -21,6 +21,8 @@ poor *households*, never in the same column as the convention's poverty rate of 
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -98,7 +100,10 @@ def grid_estimates(
             take = perimeter == i
             figures[f"{quartier}|{m}"] = (row[take], weight[take])
             groups[f"{quartier}|{m}"] = str(quartier)
-    risks = differencing_risks(figures, households, published, groups=groups)
+    risks = {
+        key: re.sub(r"« [^»|]+\|(\w+) »", r"« \1 »", reason)  # « q|centroid » → « centroid »
+        for key, reason in differencing_risks(figures, households, published, groups=groups).items()
+    }
 
     parts = [aggregate_grid(cells, shapes, method=m, id_column=id_column) for m in order]
     table = pd.concat(parts, ignore_index=True)
@@ -112,8 +117,9 @@ def grid_estimates(
         else:
             table.loc[withheld, column] = pd.NA
     table["secret"] = table["secret"].to_numpy() | withheld
+    # A row already secret (under 11 households) keeps that plain reason.
     table["secret_reason"] = [
-        r or old for r, old in zip(reasons, table["secret_reason"], strict=True)
+        old or r for r, old in zip(reasons, table["secret_reason"], strict=True)
     ]
     table.insert(2, "method_label", table["method"].map(METHOD_LABELS_FR).astype("str"))
     table.insert(3, "default_method", table["method"].eq(default).to_numpy())
