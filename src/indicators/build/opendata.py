@@ -225,6 +225,12 @@ def _shapes(state: _State) -> None:
         )
         state.tables.update(qpv_tables)
         notes.append(("qpv", repair_note))
+        # A 2015 file dropped into qpv/ still matches the convention's own 2015 codes.
+        have = set(contours["code_qp"])
+        own = dict(zip(table["quartier_id"], table["code_qp"], strict=True))
+        for quartier_id, code in list(codes.items()):
+            if code not in have and own.get(quartier_id) in have:
+                codes[quartier_id] = own[quartier_id]
         for quartier_id, code in codes.items():
             if code and code not in set(contours["code_qp"]):
                 notes.append(
