@@ -43,6 +43,11 @@ html_table(identity_table_fr(tables, quartier_id))
 # %%
 locator_map_html(tables, quartier_id)
 
+# %%
+from indicators.report.perimeter import perimeter_html
+
+perimeter_html(tables, quartier_id)
+
 # %% [markdown]
 # ## Portrait statistique et écarts à l'agglomération
 #

@@ -777,17 +777,70 @@ CASES = [
             ),
         ),
         "qp2015.shp",
-        ", feature 1:",
-        "a valid polygon",
+        ", feature 1, column 'geometry':",
+        "a repair that changes the area by at most 5 %",
+        note="the bow-tie has area 0: make_valid would invent one, so it is refused",
+    ),
+    Case(
+        "qpv-2024-shipped-without-code-field",
+        listed(
+            "qpv_contours_2024/qpv2024_simplified.geojson",
+            lambda d: d.replace(b'"code_qp":', b'"code_q":'),
+        ),
+        "qpv2024_simplified.geojson",
+        ": expected a QPV layer with 'code_qp'",
+        "found 'fid, code_q",
+        note="a missing field belongs to the layer; the message names the field",
+    ),
+    Case(
+        "qpv-2024-shipped-unrepairable-contour",
+        # QN06214M (feature 727) becomes a bow-tie of area 0: nothing to repair to.
+        listed(
+            "qpv_contours_2024/qpv2024_simplified.geojson",
+            lambda d: geojson_edit(
+                _set_geometry(
+                    727,
+                    {
+                        "type": "Polygon",
+                        "coordinates": [
+                            [[2.5, 50.47], [2.51, 50.48], [2.51, 50.47], [2.5, 50.48], [2.5, 50.47]]
+                        ],
+                    },
+                )
+            )(d.decode()).encode(),
+        ),
+        "qpv2024_simplified.geojson",
+        ", feature 727, column 'geometry':",
+        "QN06214M: Self-intersection",
+    ),
+    Case(
+        "grid-shipped-cells-meet-no-perimeter",
+        # Every cell moved 100 km north: a grid of another area.
+        listed(
+            "filosofi_grid_2021_divion/filosofi2021_200m_divion_area.csv",
+            lambda d: d.replace(b"N306", b"N316"),
+        ),
+        "filosofi2021_200m_divion_area.csv",
+        ": expected grid cells meeting at least one quartier perimeter",
+        "none of its 305 cells",
+        note="the fault is the whole grid's position, not one line",
+    ),
+    Case(
+        "grid-shipped-duplicate-cell",
+        listed(
+            "filosofi_grid_2021_divion/filosofi2021_200m_divion_area.csv",
+            text(lambda lines: [*lines[:3], lines[2], *lines[3:]]),
+        ),
+        "filosofi2021_200m_divion_area.csv",
+        ", line 4",
+        "already",
     ),
     Case(
         "qpv-correspondence-unknown-quartier",
-        added(
-            "qpv/correspondance.csv",
-            content("quartier_id;code_qp\ncites-6-et-30;QN06298B\ncite-inconnue;QN06299A\n"),
-        ),
+        # The shipped file (header + 2 lines) gets a fourth line with an unknown id.
+        listed("qpv/correspondance.csv", lambda d: d + b"cite-inconnue;QN06299A;;\n"),
         "correspondance.csv",
-        ", line 3, column 'quartier_id':",
+        ", line 4, column 'quartier_id':",
         "a known quartier id",
     ),
     # -- perimeters drawn by the commune --------------------------------------------------

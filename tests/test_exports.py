@@ -253,6 +253,8 @@ def test_write_figures_renders_every_figure_from_the_tables(
             "carte_ips_ecoles_2022_2023",  # the latest rentrée with écoles in the fixture
             "carte_ecart_ips_ecoles_2022_2023",
             "carte_carroyage",
+            # Issue 11: the one fixture quartier with a shape and cells around it.
+            "carte_quartier_cites-6-et-30",
         ]
     )
     assert {p.suffix for p in written} == {".png"}

@@ -247,10 +247,16 @@ def test_qpv_2015_layout_shapefile(tmp_path):
         "code_qp",
         "lib_qp",
         "communes",
+        "insee_com",
+        "siren_epci",
         "millesime",
         "source",
+        "feature",
+        "invalid_reason",
         "geometry",
     ]
+    # The 2015 layout has no INSEE-code or EPCI field: empty lists, never invented.
+    assert contours["insee_com"].tolist() == [[], []]
     assert contours["code_qp"].tolist() == ["QP062013", "QP062014"]
     assert contours["millesime"].unique().tolist() == ["2015"]
     assert contours.area.tolist() == pytest.approx([1.0, 1.0])

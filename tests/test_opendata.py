@@ -66,7 +66,18 @@ def test_shipped_tables(shipped):
         "references",
         "references_conclusions",
         "series",
+        # Shipped since issue 11: the 2024 contours (16 QPV of the EPCI, one repaired),
+        # the two QPV's shapes through the correspondence, the Filosofi 2021 cells.
+        "qpv_contours",
+        "qpv_repairs",
+        "quartier_shapes",
+        "grid",
     }
+    assert len(shipped["qpv_contours"]) == 16
+    assert shipped["qpv_repairs"]["code_qp"].tolist() == ["QN06213M"]
+    shapes = shipped["quartier_shapes"].set_index("quartier_id")["code_qp"].to_dict()
+    assert shapes == {"coteau-stade-parc-cite-34": "QN06213M", "cites-6-et-30": "QN06214M"}
+    assert len(shipped["grid"]) == 305
     assert len(shipped["ips"]) == 810 + 2505 + 157
     assert shipped["ips"]["ips_marker"].eq("NS").sum() == 176
     communes = shipped["communes"]
@@ -123,7 +134,10 @@ def test_shipped_cabbalr_means_and_checks(shipped):
 def test_shipped_notes_say_what_is_missing(shipped):
     notes = shipped["opendata_notes"]
     text = " ".join(notes["message"])
-    assert {"qpv", "perimeters", "filosofi"} <= set(notes["source"])
+    assert {"qpv", "perimeters", "quartier_shapes"} <= set(notes["source"])
+    assert "1 contour(s) invalide(s) réparé(s) sur les 16 utilisés (QN06213M" in text
+    assert "85 polygones invalides" in text
+    assert "code nan" not in text.lower()  # the two QIC have no code
     assert "30 IPS « NS »" in text and "72 IPS « NS »" in text and "74 IPS « NS »" in text
 
 
@@ -164,11 +178,15 @@ def test_2024_contours_need_the_stated_correspondence(tmp_path, convention):
     shutil.copy(FIX / "qpv_2024.geojson", raw / "qpv" / "qpv2024.geojson")
     tables = build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
     assert tables["quartier_shapes"].empty
-    assert tables["opendata_notes"]["message"].str.contains("QP062013").any()
+    # The shipped correspondence names QN06213M, absent from the dropped file: said so.
+    assert tables["opendata_notes"]["message"].str.contains("QN06213M").any()
     (raw / "qpv" / "correspondance.csv").write_text(
         "quartier_id;code_qp\ncites-6-et-30;QN06298B\n", encoding="utf-8"
     )
-    tables = build_open_data(raw, convention.portrait, convention.quartiers, territory=TERRITORY)
+    _record(raw, "qpv/correspondance.csv")
+    tables = build_open_data(
+        raw, convention.portrait, convention.quartiers, territory=TERRITORY
+    )
     shapes = tables["quartier_shapes"]
     assert shapes["quartier_id"].tolist() == ["cites-6-et-30"]
     assert shapes["code_qp"].tolist() == ["QN06298B"]
@@ -216,7 +234,15 @@ def test_bad_optional_file_is_an_error_not_skipped(tmp_path, convention):
 
 def test_without_quartiers_table(convention):
     tables = build_open_data(REPO / "data" / "raw", convention.portrait, territory=TERRITORY)
-    assert not tables["communes"]["concerne_quartiers"].any()
+    # No quartier names communes; the shipped correspondence still gives the two QPV
+    # their 2024 contours, which lie in Bruay-la-Buissière, Calonne-Ricouart and the
+    # commune of the convention (PROVENANCE of qpv_contours_2024).
+    communes = tables["communes"]
+    assert sorted(communes.loc[communes["concerne_quartiers"], "code"]) == [
+        "62178",
+        "62194",
+        "62270",
+    ]
     assert len(tables["checks"]) == 8
     assert isinstance(tables["ips"], pd.DataFrame)
 
@@ -250,7 +276,10 @@ def test_every_shipped_raw_input_is_a_registered_source():
     # describe the folder.
     # The territory's own folders (member list, boundaries) are named in territory.toml.
     paths = {s.folder(raw, TERRITORY).relative_to(raw).as_posix() for s in BY_PATH.values()}
-    assert shipped - {"convention", "territory.toml", "README.md", "SHA256SUMS"} <= paths
+    # A shipped folder may be registered by one of its files (the Filosofi subset: the
+    # tiles beside the derived file are provenance).
+    registered = paths | {path.split("/")[0] for path in paths}
+    assert shipped - {"convention", "territory.toml", "README.md", "SHA256SUMS"} <= registered
     required = {s.folder(raw, TERRITORY).name for s in BY_PATH.values() if s.required}
     assert required <= shipped
     assert {TERRITORY.epci_members_dir, TERRITORY.commune_boundaries_dir} <= required

@@ -48,6 +48,8 @@ def test_figure_names_in_build_order(tables):
         "carte_ips_ecoles_2022_2023",  # the latest rentrée with écoles in the fixture
         "carte_ecart_ips_ecoles_2022_2023",
         "carte_carroyage",
+        # Only the fixture quartier with grid cells around it gets a map.
+        "carte_quartier_cites-6-et-30",
     ]
 
 

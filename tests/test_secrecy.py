@@ -110,6 +110,13 @@ def processed(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("secrecy") / "project"
     shutil.copytree(RAW, root / "data" / "raw")
     (root / "data" / "processed").mkdir(parents=True)
+    # The synthetic perimeters must be the quartiers' shapes: without the shipped
+    # 2015 → 2024 correspondence, the shipped 2024 contours match no quartier.
+    raw = root / "data" / "raw"
+    (raw / "qpv" / "correspondance.csv").unlink()
+    sums = raw / "SHA256SUMS"
+    lines = sums.read_text().splitlines(keepends=True)
+    sums.write_text("".join(x for x in lines if not x.rstrip().endswith("qpv/correspondance.csv")))
     x0, y0 = _origin()
     _write_inputs(root / "data" / "raw", x0, y0)
     assert main(["--root", str(root), "build", "--no-figures"]) == 0
@@ -126,9 +133,13 @@ def test_synthetic_cells_lie_in_divion() -> None:
             assert divion.contains(centre)
 
 
-def _rows(table: pd.DataFrame, quartier: str, column: str = "quartier_id") -> pd.DataFrame:
+def _rows(
+    table: pd.DataFrame, quartier: str, column: str = "quartier_id", n: int = 1
+) -> pd.DataFrame:
+    """A quartier's rows: one in the published tables (one method per perimeter, issue
+    11), ``len(METHODS)`` in the analyst table ``grid_quartiers_methods``."""
     rows = table[table[column].eq(quartier)]
-    assert len(rows) == len(METHODS)
+    assert len(rows) == n
     return rows
 
 
@@ -140,8 +151,10 @@ def test_parquet_secret_quartier_has_no_figure(processed: Path) -> None:
         assert secret[column].isna().all(), column
     assert secret["secret_reason"].str.len().gt(0).all()
     assert not _rows(table, "cite-du-transvaal")["secret"].astype(bool).any()
-    threshold = _rows(table, "cites-6-et-30").set_index("method")["secret"].astype(bool)
-    assert not threshold["centroid"] and not threshold["intersects"]
+    assert table["method"].eq("centroid").all()  # the one method published
+    methods = pd.read_parquet(processed / "grid_quartiers_methods.parquet")
+    threshold = _rows(methods, "cites-6-et-30", n=len(METHODS)).set_index("method")["secret"]
+    assert not threshold.astype(bool)["centroid"] and not threshold.astype(bool)["intersects"]
     # Not secret means at least 11 households, for every method.
     shown = table[~table["secret"].astype(bool)]
     assert (shown["men"] >= 11).all()
@@ -162,9 +175,11 @@ def test_parquet_shown_figures_worked_by_hand(processed: Path) -> None:
     threshold = centroid.loc["cites-6-et-30"]
     assert threshold["men"] == 11 and not threshold["secret"]
     assert threshold["part_menages_pauvres"] == pytest.approx(100 * 3 / 11)
-    # The perimeters follow cell edges: every method gives the same households.
+    # The perimeters follow cell edges: every method gives the same households (and no
+    # difference between methods isolates anything: the analyst table keeps all three).
+    methods = pd.read_parquet(processed / "grid_quartiers_methods.parquet")
     for method in METHODS:
-        rows = table[table["method"].eq(method)].set_index("quartier_id")
+        rows = methods[methods["method"].eq(method)].set_index("quartier_id")
         assert rows.loc["cite-du-transvaal", "men"] == pytest.approx(14)
 
 
@@ -172,7 +187,7 @@ def test_csv_secret_quartier_cells_are_empty_not_zero(processed: Path) -> None:
     with open(processed / "grid_quartiers.csv", encoding="utf-8", newline="") as handle:
         records = list(csv.DictReader(handle))
     secret = [r for r in records if r["quartier_id"] == SECRET]
-    assert len(secret) == len(METHODS)
+    assert len(secret) == 1
     for record in secret:
         assert record["secret"] == "True"
         for column in FIGURES:

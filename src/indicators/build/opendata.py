@@ -22,9 +22,10 @@ import pandas as pd
 
 from indicators.analysis.crosscheck import build_checks, ips_crosscheck, quartier_ips
 from indicators.analysis.ips_means import combine_ips, ips_by_commune, ips_for_territory
+from indicators.build.qpv_contours import contour_files, territory_contours
 from indicators.build.raw_manifest import check_raw_manifest
 from indicators.build.references import references_step
-from indicators.build.sources import BY_PATH, one_file
+from indicators.build.sources import BY_PATH, SHIPPED_GRID, one_file
 from indicators.errors import InputError
 from indicators.sources.checks import check_unique
 from indicators.sources.communes import communes_of_epci
@@ -217,23 +218,38 @@ def _shapes(state: _State) -> None:
     """``qpv`` contours (with ``correspondance.csv``) and ``perimeters``: quartier shapes."""
     raw, table, notes = state.raw, state.table, state.notes
     ids = table["quartier_id"].tolist()
-    codes = dict(zip(table["quartier_id"], table["code_qp"], strict=True))
-    qpv, correspondance = BY_PATH["qpv"], BY_PATH["qpv/correspondance.csv"]
-    contour_files = qpv.files(raw)
+    # A QIC has no code (missing in the table): None, never the text « nan ».
+    codes = {
+        q: (c if isinstance(c, str) and c else None)
+        for q, c in zip(table["quartier_id"], table["code_qp"], strict=True)
+    }
+    old_codes = [c for c in codes.values() if c]  # the convention's own (2015) codes
+    correspondance = BY_PATH["qpv/correspondance.csv"]
     for path in correspondance.files(raw):
         codes.update(correspondance.reader(path, ids))
+    files, dropped_note = contour_files(raw)
     contours = None
-    if contour_files:
-        contours = pd.concat([qpv.reader(p) for p in contour_files], ignore_index=True)
-        contours = gpd.GeoDataFrame(contours, geometry="geometry", crs=LAMBERT93)
-        check_unique(contours, ["code_qp"], path=raw / qpv.path, feature=True)
+    if dropped_note:
+        notes.append(("qpv", dropped_note))
+    if files:
+        contours, qpv_tables, repair_note = territory_contours(
+            files, raw, state.siren, [*old_codes, *codes.values()]
+        )
+        state.tables.update(qpv_tables)
+        notes.append(("qpv", repair_note))
+        # A 2015 file dropped into qpv/ still matches the convention's own 2015 codes.
+        have = set(contours["code_qp"])
+        own = dict(zip(table["quartier_id"], table["code_qp"], strict=True))
+        for quartier_id, code in list(codes.items()):
+            if code not in have and own.get(quartier_id) in have:
+                codes[quartier_id] = own[quartier_id]
         for quartier_id, code in codes.items():
             if code and code not in set(contours["code_qp"]):
                 notes.append(
                     (
                         "qpv",
                         f"Code {code} ({quartier_id}) absent des contours QPV fournis "
-                        f"({', '.join(p.name for p in contour_files)}) : les contours 2024 "
+                        f"({', '.join(p.name for p in files)}) : les contours 2024 "
                         f"utilisent des codes « QN… » ; indiquez la correspondance dans "
                         f"data/raw/qpv/correspondance.csv.",
                     )
@@ -284,8 +300,12 @@ def _filosofi(state: _State) -> None:
             path=state.raw / source.path,
             found=", ".join(p.name for p in grid_files),
         )
-    if grid_files:
-        state.tables["grid"] = source.reader(grid_files[0])
+    shipped = BY_PATH[SHIPPED_GRID].files(state.raw)
+    chosen = grid_files or shipped
+    if chosen:
+        grid = source.reader(chosen[0])
+        grid.attrs["path"] = str(chosen[0])  # named in errors; its name gives the vintage
+        state.tables["grid"] = grid
     else:
         state.notes.append(
             ("filosofi", "Aucune grille Filosofi dans data/raw/filosofi/ : pas de carroyage.")

@@ -85,13 +85,26 @@ def compute_tables(paths: Paths) -> BuildResult:
         from indicators.secrecy import mask_small_cells
 
         if "quartier_shapes" in tables:
-            tables["grid_quartiers"] = aggregate_quartiers(
-                tables["grid"], tables["quartier_shapes"]
+            from indicators.analysis.grid_estimates import grid_estimates
+
+            published, methods, grid_notes = grid_estimates(
+                tables["grid"], tables["quartier_shapes"], vintage=grid_vintage(tables["grid"])
             )
+            tables["grid_quartiers"] = published
+            tables["grid_quartiers_methods"] = methods
+            notes.extend(f"filosofi : {note}" for note in grid_notes)
         # Aggregates are computed from the cells as published; the cells written out
         # have every figure of a cell under 11 households blanked and flagged secret.
         tables["grid"] = mask_small_cells(tables["grid"])
     return BuildResult(tables, base_manifest(paths.raw), notes)
+
+
+def grid_vintage(grid: pd.DataFrame) -> str:
+    """The Filosofi vintage read from the grid file's name (« filosofi2021_… » → 2021)."""
+    import re
+
+    match = re.search(r"(20[12][0-9])", Path(str(grid.attrs.get("path", ""))).name)
+    return match.group(1) if match else ""
 
 
 def aggregate_quartiers(grid: pd.DataFrame, shapes: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +151,19 @@ def _export_layers(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             layers["carroyage_quartiers"] = shapes.merge(
                 tables["grid_quartiers"], on="quartier_id", how="inner"
             )
+    for name in ("qpv_contours",):
+        if name in tables:
+            layers[name] = _text_lists(tables[name])
     return layers
+
+
+def _text_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding lists of codes written « 62178, 62194 » (GPKG and XLSX cells)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, list)).any():
+            out[column] = out[column].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
+    return out
 
 
 def write_exports(
@@ -156,7 +181,7 @@ def write_exports(
     from indicators.build.geopackage import write_geopackage
     from indicators.build.xlsx import write_xlsx
 
-    sheets = {name: tables[name] for name in WORKBOOK_TABLES if name in tables}
+    sheets = {name: _text_lists(tables[name]) for name in WORKBOOK_TABLES if name in tables}
     epci_label = territory.epci.label if territory is not None else None
     return [
         write_geopackage(_export_layers(tables), directory / "indicators.gpkg"),

@@ -9,9 +9,13 @@
 ``{commune_boundaries}/*``          yes       commune boundaries (one vector file)
 ``quartier_schools.csv``            no        ``quartier → schools`` stated by the commune
 ``qpv/*.geojson|gpkg|shp``          no        official QPV contours (2024 or 2015 layout)
+``qpv_contours_2024/*.geojson``      shipped   ANCT 2024 contours (simplified copy), used
+                                              when ``qpv/`` holds no contour file
 ``qpv/correspondance.csv``          no        ``quartier_id;code_qp`` (e.g. 2024 ``QN…``)
 ``perimeters/*.geojson|gpkg``       no        perimeters drawn by the commune
 ``filosofi/*.csv|gpkg``             no        Filosofi 200 m grid (one file)
+``filosofi_grid_2021_divion/…``     shipped   Filosofi 2021 cells of the quartiers' area,
+                                              used when ``filosofi/`` holds no file
 ``ips_national/*``                  no        DEPP IPS of France (écoles, collèges, lycées)
 ``filosofi_communes_2021/``         no        Filosofi 2021 by commune (France)
 ``rp2021_communes/``                no        census 2021 by commune (secondary source)
@@ -49,8 +53,10 @@ from indicators.sources.perimeters import read_perimeters
 from indicators.sources.qpv import QP_PATTERN, read_qpv_contours
 from indicators.territory import Territory
 
-__all__ = ["BY_PATH", "FAMILIES", "SOURCES", "Source", "read_correspondance"]
+__all__ = ["BY_PATH", "FAMILIES", "SHIPPED_GRID", "SOURCES", "Source", "read_correspondance"]
 
+#: The shipped Filosofi file (the folder's other files are the tiles it was rebuilt from).
+SHIPPED_GRID = "filosofi_grid_2021_divion/filosofi2021_200m_divion_area.csv"
 VECTOR = (".geojson", ".json", ".gpkg", ".shp")
 TABLE = (".csv", ".txt")
 
@@ -173,6 +179,14 @@ SOURCES: tuple[Source, ...] = (
         read_correspondance,
         ("quartier_shapes", "communes"),
     ),
+    Source(
+        "qpv_contours_2024",
+        "shapes",
+        False,
+        read_qpv_contours,
+        ("quartier_shapes", "communes", "qpv_contours", "qpv_repairs"),
+        VECTOR,
+    ),
     Source("perimeters", "shapes", False, read_perimeters, ("quartier_shapes", "communes"), VECTOR),
     Source(
         "filosofi",
@@ -181,6 +195,13 @@ SOURCES: tuple[Source, ...] = (
         read_filosofi_grid,
         ("grid", "grid_quartiers"),
         (*TABLE, ".gpkg"),
+    ),
+    Source(
+        SHIPPED_GRID,
+        "filosofi",
+        False,
+        read_filosofi_grid,
+        ("grid", "grid_quartiers", "grid_quartiers_methods"),
     ),
     Source(
         "ips_national",

@@ -87,7 +87,17 @@ def write_table(
     for fmt in formats:
         if fmt == "csv":
             # Geometry stays in the (Geo)Parquet file; the CSV is for spreadsheets.
-            data = table_to_csv_bytes(df.drop(columns=[geometry]) if geometry else df)
+            # Lists of codes (« insee_com ») are written « 62178, 62194 » as received.
+            flat = df.drop(columns=[geometry]) if geometry else df
+            lists = [c for c in flat.columns if flat[c].map(lambda v: isinstance(v, list)).any()]
+            if lists:
+                flat = flat.assign(
+                    **{
+                        c: flat[c].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
+                        for c in lists
+                    }
+                )
+            data = table_to_csv_bytes(flat)
         elif fmt == "parquet":
             data = table_to_parquet_bytes(df)
         else:  # pragma: no cover - programming error

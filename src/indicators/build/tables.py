@@ -119,6 +119,9 @@ TABLES: tuple[Table, ...] = (
         schema=reference_schemas.COMMUNES_INDICATEURS,
     ),
     Table("series", "Séries", required=False, schema=reference_schemas.SERIES),
+    Table("grid_quartiers_methods", "Carroyage 3 méthodes (analyse)", required=False),
+    Table("qpv_contours", "Contours QPV 2024 de l'EPCI", required=False, layer=True),
+    Table("qpv_repairs", "Réparations des contours QPV", required=False),
     Table(
         "quartier_shapes", "Périmètres des quartiers", required=False, layer=True, workbook=False
     ),
@@ -264,9 +267,9 @@ HEADERS_FR: dict[str, str] = {
     "log_soc": "Logements sociaux",
     "log_total": "Logements",
     "n_cells": "Nombre de carreaux habités",
-    "part_menages_pauvres": "Part des ménages pauvres (carroyage, %)",
-    "niveau_vie_moyen": "Niveau de vie moyen par personne (carroyage, €)",
-    "part_logements_sociaux": "Part des logements sociaux (carroyage, %)",
+    "part_menages_pauvres": "Part des ménages pauvres (Filosofi, carreaux de 200 m, estimation, %)",
+    "niveau_vie_moyen": "Niveau de vie moyen par personne (carreaux de 200 m, estimation, €)",
+    "part_logements_sociaux": "Part des logements sociaux (carreaux de 200 m, estimation, %)",
     "part_ind_cellules_imputees": "Part des personnes dans des carreaux imputés (%)",
     "n_cells_pauv_gt_30": "Carreaux où plus de 30 % des ménages sont pauvres",
     "secret": "Secret statistique",
@@ -293,6 +296,22 @@ HEADERS_FR: dict[str, str] = {
     "taux_emploi_15_64": "Taux d'emploi des 15-64 ans (RP 2021, source secondaire, %)",
     "source_filosofi": "Source (Filosofi)",
     "source_rp": "Source (recensement)",
+    "method_label": "Méthode d'agrégation (libellé)",
+    "default_method": "Méthode publiée (par défaut)",
+    "estimate": "Nature des chiffres",
+    # QPV contours and their repairs
+    "lib_qp": "Nom du QPV",
+    "insee_com": "Codes INSEE des communes",
+    "siren_epci": "SIREN des EPCI",
+    "in_epci": "QPV de l'EPCI",
+    "area_ha": "Surface (ha, Lambert-93)",
+    "repaired": "Contour réparé",
+    "feature": "Objet dans le fichier (index à partir de 0)",
+    "invalid_reason": "Défaut du polygone (shapely.is_valid_reason)",
+    "area_before_ha": "Surface avant réparation (ha)",
+    "area_after_ha": "Surface après réparation (ha)",
+    "area_change_pct": "Variation de surface (%)",
+    "repair": "Réparation",
 }
 
 

@@ -29,6 +29,9 @@ name                                drawn by
                                     year of the follow-up; only with a ``suivi``)
 ``carte_pauvrete_communes``         :func:`~.poverty_map.plot_poverty_map`
 ``ips_evolution``                   :func:`~.ips_trends.plot_ips_trends`
+``carte_quartier_<quartier_id>``    :func:`~.quartier_map.plot_quartier_map` (each
+                                    quartier with a shape and grid cells)
+``carte_qpv_epci``                  :func:`~.epci_qpv_map.plot_epci_qpv_map`
 ==================================  ================================================
 
 In a name the rentrée is written with ``_`` (``2022_2023`` for ``2022-2023``); the IPS
@@ -251,11 +254,61 @@ def _action_states(
         quartier_name=_quartier_name(tables, quartier_id),
         source=f"suivi des actions transmis par la commune ({files})" if files else None,
     )
+
+
 def _lazy(module: str, function: str) -> Callable[..., Axes]:
     """A draw function of ``indicators.figures.<module>``, imported when drawn."""
     import importlib
 
     return getattr(importlib.import_module(f"indicators.figures.{module}"), function)
+
+
+def _with_shape_and_cells(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
+    """The quartiers with a shape and grid cells within 300 m of it (else no map)."""
+    from indicators.sources.filosofi import cells_to_geodataframe
+
+    shapes = tables["quartier_shapes"]
+    cells = cells_to_geodataframe(tables["grid"]).to_crs(shapes.crs)
+    out = []
+    for quartier_id, geometry in zip(shapes["quartier_id"], shapes.geometry, strict=True):
+        x0, y0, x1, y1 = geometry.buffer(300).bounds
+        if len(cells.cx[x0:x1, y0:y1]):
+            out.append({"quartier_id": str(quartier_id)})
+    return out
+
+
+def _grid_vintage(tables: Tables) -> str:
+    estimates = tables.get("grid_quartiers")
+    if estimates is not None and "vintage" in estimates.columns and len(estimates):
+        return str(estimates["vintage"].iloc[0] or "")
+    return ""
+
+
+def _quartier_map(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes:
+    from indicators.figures.quartier_map import plot_quartier_map
+
+    shapes = tables["quartier_shapes"]
+    shape = shapes[shapes["quartier_id"] == quartier_id]
+    if not len(shape):
+        raise ParameterError(f"no shape for quartier {quartier_id!r}")
+    code = str(shape["code_qp"].iloc[0] or "")
+    label = f"Périmètre QPV 2024 ({code})" if code else "Périmètre fourni par la commune"
+    return plot_quartier_map(
+        tables["grid"],
+        shape,
+        communes=tables["communes"],
+        name=_quartier_name(tables, quartier_id),
+        shape_label=label,
+        vintage=_grid_vintage(tables),
+    )
+
+
+def _epci_qpv_map(tables: Tables, territory: Territory) -> Axes:
+    from indicators.figures.epci_qpv_map import plot_epci_qpv_map
+
+    shapes = tables.get("quartier_shapes")
+    codes = [] if shapes is None else [c for c in shapes["code_qp"] if c]
+    return plot_epci_qpv_map(tables["communes"], tables["qpv_contours"], codes)
 
 
 # --- alt texts -------------------------------------------------------------------------
@@ -380,6 +433,27 @@ FIGURES: dict[str, FigureSpec] = {
             _single,
             lambda t, _: _lazy("ips_trends", "draw_ips_trends")(t),
             _constant("Indice de position sociale des établissements, par rentrée"),
+        ),
+        FigureSpec(
+            "carte_quartier",
+            "carte_quartier_{quartier_id}",
+            ("quartier_shapes", "grid", "communes", "quartiers"),
+            _with_shape_and_cells,
+            _quartier_map,
+            lambda t, _, quartier_id: (
+                f"{_quartier_name(t, quartier_id)} : part des ménages pauvres par carreau "
+                "de 200 m sur le périmètre 2024 (estimation)"
+            ),
+            "map",
+        ),
+        FigureSpec(
+            "carte_qpv_epci",
+            "carte_qpv_epci",
+            ("qpv_contours", "communes"),
+            _single,
+            _epci_qpv_map,
+            _constant("Les quartiers prioritaires de l'agglomération (géographie 2024)"),
+            "map",
         ),
     )
 }

@@ -44,6 +44,7 @@ def read_layer(
     *,
     layer: str | int | None = None,
     geometry_types: Sequence[str] = ("Polygon", "MultiPolygon"),
+    allow_invalid: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a vector layer, check its CRS and its geometries, return it in Lambert-93.
 
@@ -55,6 +56,10 @@ def read_layer(
         Layer name or index for multi-layer files (GeoPackage).
     geometry_types
         Accepted geometry types.
+    allow_invalid
+        Keep invalid polygons (self-intersections...) for a caller that repairs them
+        and says so (:mod:`indicators.sources.qpv_repairs`); missing, empty or
+        non-polygonal geometries are still refused.
 
     Returns
     -------
@@ -106,7 +111,7 @@ def read_layer(
             raw=True,
         )
     frame = frame.reset_index(drop=True)
-    _check_geometries(frame, path, geometry_types)
+    _check_geometries(frame, path, geometry_types, check_valid=not allow_invalid)
     if frame.crs.is_geographic:
         bounds = frame.geometry.bounds
         outside = (bounds["minx"] < -180) | (bounds["maxx"] > 180)
@@ -198,7 +203,9 @@ def _locate_json_problem(path: Path) -> None:
         raise InputError("a GeoJSON object (a 'FeatureCollection')", path=path, line=1, found=found)
 
 
-def _check_geometries(frame: gpd.GeoDataFrame, path: Path, types: Sequence[str]) -> None:
+def _check_geometries(
+    frame: gpd.GeoDataFrame, path: Path, types: Sequence[str], *, check_valid: bool = True
+) -> None:
     geometry = frame.geometry.to_numpy()
     missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
     if missing.any():
@@ -224,7 +231,7 @@ def _check_geometries(frame: gpd.GeoDataFrame, path: Path, types: Sequence[str])
             f"a {' or '.join(types)} geometry", path=path, feature=i, found=str(names[i])
         )
     valid = shapely.is_valid(geometry)
-    if not valid.all():
+    if check_valid and not valid.all():
         i = int((~valid).nonzero()[0][0])
         raise InputError(
             "a valid polygon",
