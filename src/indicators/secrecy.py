@@ -2,10 +2,10 @@
 
 The rule is applied once, in the build (:func:`mask_small_cells` on the Filosofi grid),
 and checked again (:func:`check_secrecy`) by every export and map that shows grid
-figures. Publishing several figures over the same cells (a perimeter and its cells, two aggregation methods of one
-perimeter) must not let a reader recover fewer than 11 households by subtraction:
-:func:`differencing_risks` says which figures to withhold. It lives in the core
-so that every stage reads the same threshold.
+figures. Publishing several figures over the same cells (a perimeter and its cells, two
+aggregation methods of one perimeter) must not let a reader recover fewer than 11
+households by subtraction: :func:`differencing_risks` says which figures to withhold.
+It lives in the core so that every stage reads the same threshold.
 """
 
 from __future__ import annotations
