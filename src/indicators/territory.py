@@ -69,6 +69,8 @@ class Territory:
     epci_members_dir: str  #: folder of ``data/raw`` (member list of the EPCI)
     commune_boundaries_dir: str  #: folder of ``data/raw`` (commune boundaries)
     quartier_codes: dict[str, str | None]  #: quartier id → official code (None: QIC)
+    #: file of ``data/raw`` (``/``-separated): the Filosofi grid shipped for the territory
+    filosofi_grid_file: str | None = None
 
     @property
     def commune_names(self) -> dict[str, str]:
@@ -185,7 +187,7 @@ def load_territory_text(text: str, path: str | os.PathLike[str] = "territory.tom
         raise read.fail("epci.member_count", "a positive whole number", count)
     departement = read.table(data, "departement", {"code", "name"})
     academie = read.table(data, "academie", {"name"})
-    raw = read.table(data, "raw", {"epci_members", "commune_boundaries"})
+    raw = read.table(data, "raw", {"epci_members", "commune_boundaries", "filosofi_grid"})
     quartiers = data.get("quartiers")
     if quartiers is None:
         raise read.missing("quartiers", "a table [quartiers]")
@@ -219,6 +221,9 @@ def load_territory_text(text: str, path: str | os.PathLike[str] = "territory.tom
         epci_members_dir=read.folder(raw, "epci_members", "raw."),
         commune_boundaries_dir=read.folder(raw, "commune_boundaries", "raw."),
         quartier_codes=codes,
+        filosofi_grid_file=(
+            read.folder(raw, "filosofi_grid", "raw.") if "filosofi_grid" in raw else None
+        ),
     )
 
 

@@ -300,7 +300,7 @@ def _filosofi(state: _State) -> None:
             path=state.raw / source.path,
             found=", ".join(p.name for p in grid_files),
         )
-    shipped = BY_PATH[SHIPPED_GRID].files(state.raw)
+    shipped = BY_PATH[SHIPPED_GRID].files(state.raw, state.territory)
     chosen = grid_files or shipped
     if chosen:
         grid = source.reader(chosen[0])

@@ -14,7 +14,7 @@
 ``qpv/correspondance.csv``          no        ``quartier_id;code_qp`` (e.g. 2024 ``QN…``)
 ``perimeters/*.geojson|gpkg``       no        perimeters drawn by the commune
 ``filosofi/*.csv|gpkg``             no        Filosofi 200 m grid (one file)
-``filosofi_grid_2021_divion/…``     shipped   Filosofi 2021 cells of the quartiers' area,
+``{filosofi_grid}``                  shipped   Filosofi 2021 cells of the quartiers' area,
                                               used when ``filosofi/`` holds no file
 ``ips_national/*``                  no        DEPP IPS of France (écoles, collèges, lycées)
 ``filosofi_communes_2021/``         no        Filosofi 2021 by commune (France)
@@ -22,8 +22,9 @@
 ==================================  ========  ============================================
 
 The folders of the territory's own open data are named in ``data/raw/territory.toml``
-(``[raw]``): a path ``{epci_members}`` or ``{commune_boundaries}`` is a placeholder that
-:meth:`Source.folder` resolves against the :class:`~indicators.territory.Territory`.
+(``[raw]``): a path ``{epci_members}``, ``{commune_boundaries}`` or ``{filosofi_grid}`` is a
+placeholder that :meth:`Source.folder` resolves against the
+:class:`~indicators.territory.Territory`.
 
 :data:`SOURCES` says the same in code: a :class:`Source` per input, grouped in families
 that :func:`indicators.build.opendata.build_open_data` reads one after the other.
@@ -55,8 +56,9 @@ from indicators.territory import Territory
 
 __all__ = ["BY_PATH", "FAMILIES", "SHIPPED_GRID", "SOURCES", "Source", "read_correspondance"]
 
-#: The shipped Filosofi file (the folder's other files are the tiles it was rebuilt from).
-SHIPPED_GRID = "filosofi_grid_2021_divion/filosofi2021_200m_divion_area.csv"
+#: The Filosofi file shipped for the territory (``[raw] filosofi_grid`` of territory.toml;
+#: the folder's other files are the tiles it was rebuilt from).
+SHIPPED_GRID = "{filosofi_grid}"
 VECTOR = (".geojson", ".json", ".gpkg", ".shp")
 TABLE = (".csv", ".txt")
 
@@ -146,13 +148,14 @@ class Source:
         return raw / self.path.format(
             epci_members=territory.epci_members_dir,
             commune_boundaries=territory.commune_boundaries_dir,
+            filosofi_grid=territory.filosofi_grid_file or "",
         )
 
     def files(self, raw: Path, territory: Territory | None = None) -> list[Path]:
         """The source's files under ``raw`` (a file source: itself when it exists)."""
         folder = self.folder(raw, territory)
         if not self.suffixes:
-            return [folder] if folder.exists() else []
+            return [folder] if folder != raw and folder.is_file() else []
         return files_in(folder, self.suffixes)
 
 

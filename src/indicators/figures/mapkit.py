@@ -19,6 +19,7 @@ says so in a visible note. Nothing is drawn from guesswork.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -196,5 +197,9 @@ def classify(values: np.ndarray, scheme: str, k: int) -> MapClassifier:
 
     distinct = len(np.unique(values))
     k = max(1, min(k, distinct))
-    classifier = mapclassify.classify(values, scheme, k=k)
+    with warnings.catch_warnings():
+        # Fisher-Jenks in pure Python is fast enough for a few hundred values; numba is
+        # an optional accelerator the project does not need.
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        classifier = mapclassify.classify(values, scheme, k=k)
     return classifier

@@ -46,13 +46,15 @@ maps are of the écoles, for ``rentree`` or else the latest rentrée with école
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pandas as pd
 from matplotlib.axes import Axes
 
 from indicators.errors import InputError, ParameterError
+from indicators.figures import adapters
+from indicators.figures.adapters import Tables, latest_rentree
+from indicators.figures.adapters import quartier_name as _name
 from indicators.territory import Territory, the_epci
 
 __all__ = [
@@ -66,7 +68,6 @@ __all__ = [
     "spec_of",
 ]
 
-Tables = Mapping[str, pd.DataFrame]
 _QUARTIER_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"  # as sources.perimeters.QUARTIER_ID_PATTERN
 _RENTREE = r"\d{4}_\d{4}"
 
@@ -119,206 +120,7 @@ class FigureSpec:
         return self.pattern.format(**shown)
 
 
-# --- parameters the tables allow -------------------------------------------------------
-
-
-def latest_rentree(ips_communes: pd.DataFrame, niveau: str = "ecole") -> str | None:
-    """The most recent rentrée of ``ips_communes`` for ``niveau`` (``None`` if none)."""
-    rentrees = sorted(ips_communes.loc[ips_communes["niveau"] == niveau, "rentree"].unique())
-    return str(rentrees[-1]) if rentrees else None
-
-
-def _single(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
-    return [{}]
-
-
-def _each_quartier(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
-    return [{"quartier_id": str(q)} for q in tables["quartiers"]["quartier_id"]]
-
-
-def _with_shapes(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
-    shapes = tables.get("quartier_shapes")
-    return [{}] if shapes is not None and len(shapes) else []
-
-
-def _rentree_param(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
-    chosen = rentree or latest_rentree(tables["ips_communes"])
-    return [] if chosen is None else [{"rentree": chosen}]
-
-
-def _concerned_communes(tables: Tables) -> pd.DataFrame:
-    communes = tables["communes"]
-    if "concerne_quartiers" in communes.columns and communes["concerne_quartiers"].any():
-        return communes[communes["concerne_quartiers"].astype(bool)]
-    return communes
-
-
-def _local_cells(tables: Tables) -> pd.DataFrame:
-    from indicators.sources.layers import grid_cells_in
-
-    return grid_cells_in(tables["grid"], _concerned_communes(tables))
-
-
-def _with_local_cells(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
-    return [{}] if len(_local_cells(tables)) else []
-
-
-# --- draw functions --------------------------------------------------------------------
-
-
-def _gap_chart(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes:
-    from indicators.figures.gap_chart import plot_gap_chart
-
-    return plot_gap_chart(
-        tables["gaps"],
-        tables["portrait"],
-        quartier_id,
-        quartiers=tables["quartiers"],
-        reference_label=territory.reference_label,
-    )
-
-
-def _gaps_across(tables: Tables, territory: Territory) -> Axes:
-    from indicators.figures.gaps_across import plot_gaps_across
-
-    label = territory.reference_label
-    return plot_gaps_across(tables["gaps"], tables["quartiers"], reference_label=label)
-
-
-def _map_labels(territory: Territory) -> dict[str, object]:
-    return {"reference_label": territory.epci.label, "highlight": territory.commune_names}
-
-
-def _locator(tables: Tables, territory: Territory, *, zoom: bool = False) -> Axes:
-    from indicators.figures.locator_maps import plot_locator_map
-
-    shapes = tables.get("quartier_shapes")
-    return plot_locator_map(
-        tables["communes"], tables["quartiers"], shapes, zoom=zoom, **_map_labels(territory)
-    )
-
-
-def _locator_zoom(tables: Tables, territory: Territory) -> Axes:
-    return _locator(tables, territory, zoom=True)
-
-
-def _quartier_communes(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes:
-    from indicators.figures.locator_maps import plot_quartier_communes
-
-    shapes = tables.get("quartier_shapes")
-    return plot_quartier_communes(
-        tables["communes"], tables["quartiers"], quartier_id, shapes, **_map_labels(territory)
-    )
-
-
-def _ips_choropleth(tables: Tables, territory: Territory, *, rentree: str) -> Axes:
-    from indicators.figures.ips_maps import plot_ips_choropleth
-
-    communes, ips_communes = tables["communes"], tables["ips_communes"]
-    return plot_ips_choropleth(communes, ips_communes, rentree, **_map_labels(territory))
-
-
-def _ips_gap_map(tables: Tables, territory: Territory, *, rentree: str) -> Axes:
-    from indicators.figures.ips_maps import plot_ips_gap_map
-
-    communes, ips_communes = tables["communes"], tables["ips_communes"]
-    return plot_ips_gap_map(communes, ips_communes, rentree, **_map_labels(territory))
-
-
-def _grid_map(tables: Tables, territory: Territory) -> Axes:
-    from indicators.figures.grid_map import plot_grid_map
-
-    local = _local_cells(tables)
-    if not len(local):
-        raise InputError(
-            "grid cells in the communes concerned by the quartiers", context="table 'grid'"
-        )
-    shapes = tables.get("quartier_shapes")
-    return plot_grid_map(local, perimeters=shapes, communes=_concerned_communes(tables))
-
-
-def _action_states(
-    tables: Tables, territory: Territory, *, quartier_id: str, year: int | None = None
-) -> Axes:
-    from indicators.analysis.suivi import state_counts, year_view
-    from indicators.figures.actions_chart import plot_action_states
-
-    suivi = tables["suivi"]
-    chosen = int(suivi["annee"].max()) if year is None else year
-    counts = state_counts(year_view(tables["objectives"], suivi, chosen))
-    files = ", ".join(sorted(set(suivi.loc[suivi["annee"] == chosen, "fichier"])))
-    return plot_action_states(
-        counts,
-        quartier_id,
-        chosen,
-        quartier_name=_quartier_name(tables, quartier_id),
-        source=f"suivi des actions transmis par la commune ({files})" if files else None,
-    )
-
-
-def _lazy(module: str, function: str) -> Callable[..., Axes]:
-    """A draw function of ``indicators.figures.<module>``, imported when drawn."""
-    import importlib
-
-    return getattr(importlib.import_module(f"indicators.figures.{module}"), function)
-
-
-def _with_shape_and_cells(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
-    """The quartiers with a shape and grid cells within 300 m of it (else no map)."""
-    from indicators.sources.filosofi import cells_to_geodataframe
-
-    shapes = tables["quartier_shapes"]
-    cells = cells_to_geodataframe(tables["grid"]).to_crs(shapes.crs)
-    out = []
-    for quartier_id, geometry in zip(shapes["quartier_id"], shapes.geometry, strict=True):
-        x0, y0, x1, y1 = geometry.buffer(300).bounds
-        if len(cells.cx[x0:x1, y0:y1]):
-            out.append({"quartier_id": str(quartier_id)})
-    return out
-
-
-def _grid_vintage(tables: Tables) -> str:
-    estimates = tables.get("grid_quartiers")
-    if estimates is not None and "vintage" in estimates.columns and len(estimates):
-        return str(estimates["vintage"].iloc[0] or "")
-    return ""
-
-
-def _quartier_map(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes:
-    from indicators.figures.quartier_map import plot_quartier_map
-
-    shapes = tables["quartier_shapes"]
-    shape = shapes[shapes["quartier_id"] == quartier_id]
-    if not len(shape):
-        raise ParameterError(f"no shape for quartier {quartier_id!r}")
-    code = str(shape["code_qp"].iloc[0] or "")
-    label = f"Périmètre QPV 2024 ({code})" if code else "Périmètre fourni par la commune"
-    return plot_quartier_map(
-        tables["grid"],
-        shape,
-        communes=tables["communes"],
-        name=_quartier_name(tables, quartier_id),
-        shape_label=label,
-        vintage=_grid_vintage(tables),
-    )
-
-
-def _epci_qpv_map(tables: Tables, territory: Territory) -> Axes:
-    from indicators.figures.epci_qpv_map import plot_epci_qpv_map
-
-    shapes = tables.get("quartier_shapes")
-    codes = [] if shapes is None else [c for c in shapes["code_qp"] if c]
-    return plot_epci_qpv_map(tables["communes"], tables["qpv_contours"], codes)
-
-
 # --- alt texts -------------------------------------------------------------------------
-
-
-def _quartier_name(tables: Tables, quartier_id: str) -> str:
-    quartiers = tables["quartiers"]
-    rows = quartiers.loc[quartiers["quartier_id"] == quartier_id, "name"]
-    value = rows.iloc[0] if len(rows) else quartier_id
-    return "" if value is None or pd.isna(value) else str(value)
 
 
 def _constant(text: str) -> Callable[..., str]:
@@ -338,24 +140,24 @@ FIGURES: dict[str, FigureSpec] = {
             "ecarts_quartier",
             "ecarts_{quartier_id}",
             ("quartiers", "gaps", "portrait"),
-            _each_quartier,
-            _gap_chart,
-            lambda t, _, quartier_id: f"{_quartier_name(t, quartier_id)} comparé à l'agglomération",
+            adapters.each_quartier,
+            adapters.gap_chart,
+            lambda t, _, quartier_id: f"{_name(t, quartier_id)} comparé à l'agglomération",
         ),
         FigureSpec(
             "ecarts_quartiers",
             "ecarts_quartiers",
             ("quartiers", "gaps", "portrait"),
-            _single,
-            _gaps_across,
+            adapters.single,
+            adapters.gaps_across,
             _constant("Écarts des quartiers à l'agglomération"),
         ),
         FigureSpec(
             "carte_situation",
             "carte_situation",
             ("communes", "quartiers"),
-            _single,
-            _locator,
+            adapters.single,
+            adapters.locator,
             _constant(_SITUATION_ALT),
             "map",
         ),
@@ -363,8 +165,8 @@ FIGURES: dict[str, FigureSpec] = {
             "carte_situation_zoom",
             "carte_situation_zoom",
             ("communes", "quartiers", "quartier_shapes"),
-            _with_shapes,
-            _locator_zoom,
+            adapters.with_shapes,
+            adapters.locator_zoom,
             _constant(_SITUATION_ALT),
             "map",
         ),
@@ -372,17 +174,17 @@ FIGURES: dict[str, FigureSpec] = {
             "carte_communes",
             "carte_communes_{quartier_id}",
             ("communes", "quartiers"),
-            _each_quartier,
-            _quartier_communes,
-            lambda t, _, quartier_id: f"{_quartier_name(t, quartier_id)} : communes concernées",
+            adapters.each_quartier,
+            adapters.quartier_communes,
+            lambda t, _, quartier_id: f"{_name(t, quartier_id)} : communes concernées",
             "map",
         ),
         FigureSpec(
             "carte_ips_ecoles",
             "carte_ips_ecoles_{rentree}",
             ("communes", "ips_communes"),
-            _rentree_param,
-            _ips_choropleth,
+            adapters.rentree_param,
+            adapters.ips_choropleth,
             lambda t, _, rentree: f"IPS moyen des écoles par commune, rentrée {rentree}",
             "map",
         ),
@@ -390,8 +192,8 @@ FIGURES: dict[str, FigureSpec] = {
             "carte_ecart_ips_ecoles",
             "carte_ecart_ips_ecoles_{rentree}",
             ("communes", "ips_communes"),
-            _rentree_param,
-            _ips_gap_map,
+            adapters.rentree_param,
+            adapters.ips_gap_map,
             lambda t, territory, rentree: (
                 "Écart de l'IPS moyen des écoles à celui de "
                 f"{the_epci(territory.epci.label)}, rentrée {rentree}"
@@ -402,18 +204,18 @@ FIGURES: dict[str, FigureSpec] = {
             "etats_actions",
             "etats_actions_{quartier_id}",
             ("quartiers", "objectives", "suivi"),
-            _each_quartier,
-            _action_states,
+            adapters.each_quartier,
+            adapters.action_states,
             lambda t, _, quartier_id: (
-                f"{_quartier_name(t, quartier_id)} : actions par état et enjeu"
+                f"{_name(t, quartier_id)} : actions par état et enjeu"
             ),
         ),
         FigureSpec(
             "carte_carroyage",
             "carte_carroyage",
             ("grid", "communes"),
-            _with_local_cells,
-            _grid_map,
+            adapters.with_local_cells,
+            adapters.grid_map,
             _constant("Part des ménages pauvres par carreau de 200 m"),
             "map",
         ),
@@ -421,8 +223,8 @@ FIGURES: dict[str, FigureSpec] = {
             "carte_pauvrete_communes",
             "carte_pauvrete_communes",
             ("communes", "communes_indicateurs"),
-            _single,
-            lambda t, territory: _lazy("poverty_map", "draw_poverty_map")(t, territory),
+            adapters.single,
+            lambda t, territory: adapters.lazy("poverty_map", "draw_poverty_map")(t, territory),
             _constant("Taux de pauvreté des communes de l'agglomération (Filosofi 2021)"),
             "map",
         ),
@@ -430,18 +232,18 @@ FIGURES: dict[str, FigureSpec] = {
             "ips_evolution",
             "ips_evolution",
             ("series",),
-            _single,
-            lambda t, _: _lazy("ips_trends", "draw_ips_trends")(t),
+            adapters.single,
+            lambda t, _: adapters.lazy("ips_trends", "draw_ips_trends")(t),
             _constant("Indice de position sociale des établissements, par rentrée"),
         ),
         FigureSpec(
             "carte_quartier",
             "carte_quartier_{quartier_id}",
             ("quartier_shapes", "grid", "communes", "quartiers"),
-            _with_shape_and_cells,
-            _quartier_map,
+            adapters.with_shape_and_cells,
+            adapters.quartier_map,
             lambda t, _, quartier_id: (
-                f"{_quartier_name(t, quartier_id)} : part des ménages pauvres par carreau "
+                f"{_name(t, quartier_id)} : part des ménages pauvres par carreau "
                 "de 200 m sur le périmètre 2024 (estimation)"
             ),
             "map",
@@ -450,8 +252,8 @@ FIGURES: dict[str, FigureSpec] = {
             "carte_qpv_epci",
             "carte_qpv_epci",
             ("qpv_contours", "communes"),
-            _single,
-            _epci_qpv_map,
+            adapters.single,
+            adapters.epci_qpv_map,
             _constant("Les quartiers prioritaires de l'agglomération (géographie 2024)"),
             "map",
         ),
