@@ -326,10 +326,10 @@ CASES = [
     Case(
         "manifest-entry-outside-raw",
         lambda raw: (raw / "SHA256SUMS").write_text(
-            (raw / "SHA256SUMS").read_text() + "0" * 64 + "  ../../outside.csv\n"
+            "0" * 64 + "  ../../outside.csv\n" + (raw / "SHA256SUMS").read_text()
         ),
         "SHA256SUMS",
-        ", line 10:",
+        ", line 1:",
         "a path inside data/raw",
     ),
     Case(
