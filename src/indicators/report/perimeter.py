@@ -99,25 +99,11 @@ def perimeter_html(tables: Tables, quartier_id: str, *, level: int = 2) -> Html:
 
 
 def _map_html(tables: Tables, quartier_id: str) -> str:
-    from indicators.report import figures_html as fh
+    from indicators.report.figures_html import figure_html
 
-    name = f"carte_quartier_{quartier_id}"
-    alt = f"Carte du quartier {quartier_id} sur son périmètre 2024"
-    pre = fh._prerendered(tables, name, alt, "map")
-    if pre is not None:
-        return str(pre)
-    if tables.grid is None or tables.communes is None:
+    if tables.get("grid") is None or tables.get("communes") is None:
         return '<p class="muted">Pas de carroyage Filosofi : carte du quartier non dessinée.</p>'
-    from indicators.figures.registry import draw
-
-    available = {
-        "quartier_shapes": tables.quartier_shapes,
-        "grid": tables.grid,
-        "communes": tables.communes,
-        "quartiers": tables.quartiers,
-        "grid_quartiers": tables.grid_quartiers,
-    }
-    return str(fh._figure_html(draw(name, available), alt, "map"))
+    return str(figure_html(tables, f"carte_quartier_{quartier_id}"))
 
 
 def _estimates_html(tables: Tables, quartier_id: str) -> str:

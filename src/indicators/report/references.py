@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from indicators.numbers import format_number
-from indicators.report.figures_html import _figure_html, _notice, _prerendered
+from indicators.report.figures_html import _notice, figure_html
 from indicators.report.markup import Html, _esc, html_table
 from indicators.report.tables import Tables
 
@@ -185,20 +185,7 @@ def trends_html(tables: Tables, figures: Sequence[str] = ("ips_evolution",)) -> 
         if getattr(tables, needed, None) is None:
             parts.append(_notice(f"Figure non disponible : la table « {needed} » manque."))
             continue
-        alt = {
-            "ips_evolution": "Indice de position sociale des établissements, par rentrée",
-            "carte_pauvrete_communes": "Taux de pauvreté des communes (Filosofi 2021)",
-        }[name]
-        kind = "map" if name.startswith("carte") else ""
-        html = _prerendered(tables, name, alt, kind)
-        if html is None:
-            from indicators.figures.registry import draw
-
-            data = {
-                n: getattr(tables, n, None) for n in ("series", "communes", "communes_indicateurs")
-            }
-            html = _figure_html(draw(name, data), alt, kind)
-        parts.append(html)
+        parts.append(figure_html(tables, name))
     parts.append(f'<p class="muted">{_esc(TREND_WARNING)}</p>')
     return Html("".join(parts))
 
