@@ -146,12 +146,12 @@ ax.invert_yaxis()
 
 # %% [markdown]
 # La figure d'un rapport se reprend de la même façon : `gap_chart_figure` rend la figure
-# Matplotlib de l'écart du quartier choisi, que l'on peut retitrer ou agrandir.
+# Matplotlib de l'écart du quartier choisi, que l'on peut retitrer, retoucher ou exporter.
 
 # %%
 fig = gap_chart_figure(tables, quartier_id)
-fig.axes[0].set_title("Écarts à l'agglomération (figure du rapport, retitrée)", loc="left")
-fig.set_size_inches(8, 4)
+nom = tables.quartiers.set_index("quartier_id").loc[quartier_id, "name"]
+titre = fig.axes[0].set_title(f"{nom} : écarts à l'agglomération", loc="left")
 
 # %% [markdown]
 # ## Carte d'un indicateur : l'IPS moyen des écoles par commune
@@ -178,7 +178,7 @@ ips = ips[
 carte = tables.communes.merge(
     ips[["territoire_code", "ips_moyen"]], how="left", left_on="code", right_on="territoire_code"
 )
-fig, ax = plt.subplots(figsize=(7, 7))
+fig, ax = plt.subplots(figsize=(7, 5))
 carte.plot(
     column="ips_moyen",
     ax=ax,
@@ -190,11 +190,15 @@ carte.plot(
     linewidth=0.3,
 )
 carte[carte["concerne_quartiers"]].boundary.plot(ax=ax, color="black", linewidth=1.2)
-fig.text(
-    0.01,
-    0.02,
+note = ax.annotate(
+    "En gris : IPS non publié. Contour noir : communes des quartiers.\n"
     "Source : DEPP, IPS des écoles (moyenne non pondérée par commune) ; "
     "IGN Admin Express COG 2018.",
+    xy=(0, 0),
+    xycoords="axes fraction",
+    xytext=(0, -6),
+    textcoords="offset points",
+    va="top",
     fontsize=8,
 )
 ax.set_axis_off()
