@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterLab settings of this project (py:percent files open as notebooks), layered over
+# the user's own by JUPYTER_CONFIG_PATH: nothing is written into the home folder.
+LAB_CONFIG := jupyter-config
 
 .PHONY: report build test lint lab clean
 
@@ -27,7 +30,8 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
 	$(BIN)/indicators build
-	$(BIN)/jupyter lab notebooks/
+	JUPYTER_CONFIG_PATH="$(CURDIR)/$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) data/processed/*.csv data/processed/*.parquet reports/*.html reports/*.pdf

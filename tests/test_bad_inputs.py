@@ -1422,6 +1422,28 @@ def test_unknown_quartier_in_report_parameters(built, root: Path, capsys) -> Non
         main(["--root", str(root), "--debug", "report", "--quartier", "nope"])
 
 
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["fiche_quartier", "-p", "quartier_id", "nope"], "unknown quartier 'nope'; valid ids: "),
+        (["fiche_quartier", "-p", "quartir_id", "x"], "'quartir_id' is not declared"),
+        (["dossier_copil", "-p", "annee", "deux-mille"], "'annee' expects int, got 'deux-mille'"),
+        (["dossier_copil", "-p", "date_comite", "2026-02-30"], "no such date '2026-02-30'"),
+        (["comparaison", "-o", "out.html"], "-o expects the path of a .ipynb"),
+        (["fiche", "-p", "quartier_id", "x"], "notebooks/fiche.py"),
+    ],
+)
+def test_run_refuses_bad_parameters_before_any_kernel(
+    built, root: Path, capsys, arguments: list[str], expected: str
+) -> None:
+    shutil.copytree(Path(__file__).resolve().parents[1] / "notebooks", root / "notebooks")
+    capsys.readouterr()
+    assert main(["--root", str(root), "run", *arguments]) == 2
+    message = _one_error_line(capsys)
+    assert expected in message, message
+    assert not (root / "runs").exists()
+
+
 # Two gaps this corpus found in convention.py, since fixed: a text cut short no longer
 # parses as a smaller convention (the sommaire announces every quartier), and markup in a
 # quartier heading is refused.

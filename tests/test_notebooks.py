@@ -12,11 +12,16 @@ read by hand in the convention (see ``test_present.py``).
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pytest
 
 from indicators.config import Paths
@@ -207,3 +212,131 @@ def test_exploration_runs_under_papermill(project: tuple[Paths, int], tmp_path: 
         o.get("data", {}).get("text/html", "") for c in out.cells for o in c.get("outputs", [])
     )
     assert "au moins +11,2 points" in _plain(shown)
+
+
+# --------------------------------------------------------------------------- analyst's path
+# README « Pour les analystes », run as written on a fresh copy of the project, then every
+# template through the documented command line (`indicators run … -p NAME VALUE`).
+
+BIN = Path(sys.executable).parent  # the environment's .venv/bin (console scripts)
+#: Parameters given on the command line to each template, and a text its page must show.
+RUN_PARAMETERS: dict[str, tuple[list[str], str]] = {
+    "fiche_quartier": (["-p", "quartier_id", "cite-du-transvaal"], "au moins +11,2 points"),
+    "comparaison": (["-p", "root", "."], "Comparaison des quartiers"),
+    "dossier_copil": (
+        [
+            "-p",
+            "annee",
+            "2025",
+            "-p",
+            "date_comite",
+            "2026-06-12",
+            "-p",
+            "rentree_ips",
+            "2023-2024",
+        ],
+        "Comité de pilotage du 12 juin 2026 — bilan des actions de l'année 2025",
+    ),
+    "exploration": (["-p", "quartier_id", "cite-du-transvaal"], "au moins +11,2 points"),
+}
+
+
+def _readme_blocks() -> list[tuple[str, str]]:
+    """(language, code) of the fenced blocks of the README's « Pour les analystes »."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Pour les analystes\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^```(\w+)\n(.*?)^```$", section, re.S | re.M)
+
+
+def _run_block(language: str, code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "INDICATORS_ROOT"}
+    if language == "python":
+        command = [sys.executable, "-c", code]
+    else:
+        command = ["bash", "-euo", "pipefail", "-c", code.replace(".venv/bin/", f"{BIN}/")]
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=1800
+    )
+
+
+@pytest.fixture(scope="module")
+def analyst(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of the project on which every README analyst block has run."""
+    root = tmp_path_factory.mktemp("analyst") / "indicators"
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    blocks = [(lang, code) for lang, code in _readme_blocks() if lang in ("sh", "python")]
+    assert [lang for lang, _ in blocks] == ["sh", "python", "sh", "sh", "sh"]
+    for language, code in blocks:
+        done = _run_block(language, code, root)
+        assert done.returncode == 0, f"{code}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    return root
+
+
+@pytest.mark.slow
+def test_readme_analyst_steps_work_as_written(analyst: Path) -> None:
+    runs = analyst / "runs"
+    for name in ("fiche-cite-du-transvaal", "dossier-2025"):
+        assert (runs / f"{name}.ipynb").exists() and (runs / f"{name}.html").exists(), name
+    assert (runs / "dossier-2025.pdf").read_bytes()[:5] == b"%PDF-"
+    fiche = _plain((runs / "fiche-cite-du-transvaal.html").read_text(encoding="utf-8"))
+    assert "<td>plus de 30 %</td><td>18,8 %</td><td>au moins +11,2 points</td>" in fiche
+    # The papermill path: the parameters injected after the parameters cell, no error.
+    nb = nbformat.read(runs / "fiche-cites-6-et-30.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and 'quartier_id = "cites-6-et-30"' in injected[0].source
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    # The analyst's own notebook was picked up by the batch.
+    index = json.loads((analyst / "reports" / "index.json").read_text(encoding="utf-8"))
+    entries = {e["key"]: e for e in index["reports"]}
+    assert entries["ecarts"]["status"] == "ok"
+    assert entries["ecarts"]["title"] == "Écarts de la commune"
+    assert all(e["status"] == "ok" for e in entries.values())
+    assert "<title>Écarts de la commune</title>" in (analyst / "reports" / "ecarts.html").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_template_runs_from_the_command_line(
+    analyst: Path, tmp_path: Path, name: str
+) -> None:
+    arguments, expected = RUN_PARAMETERS[name]
+    out = tmp_path / f"{name}.ipynb"
+    done = subprocess.run(
+        [str(BIN / "indicators"), "run", name, *arguments, "-o", str(out)],
+        cwd=analyst,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("indicators run: ") and str(out) in done.stdout
+    page = _plain(out.with_suffix(".html").read_text(encoding="utf-8"))
+    assert expected in page
+    assert external_references(page) == []
+    nb = nbformat.read(out, as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    given = dict(zip(arguments[1::3], arguments[2::3], strict=True))
+    for parameter, value in given.items():
+        assert f"{parameter} = " in injected.source and value in injected.source
+
+
+@pytest.mark.slow
+def test_figure_twins_draw_the_build_figures(analyst: Path, tmp_path: Path) -> None:
+    """A twin's Figure, saved as the build saves, is the build's PNG byte for byte."""
+    import indicators
+    from indicators.build.figure_export import save_figure
+    from indicators.report import twins
+
+    tables = indicators.load(analyst)
+    figures = analyst / "data" / "processed" / "exports" / "figures"
+    for name, fig in [
+        ("ecarts_cites-6-et-30", twins.gap_chart_figure(tables, "cites-6-et-30")),
+        ("ecarts_quartiers", twins.gaps_across_figure(tables)),
+        ("carte_situation", twins.locator_map_figure(tables)),
+        ("carte_ips_ecoles_2024_2025", twins.ips_map_figure(tables)),
+    ]:
+        save_figure(fig, tmp_path, name, formats=("png",))
+        assert (tmp_path / f"{name}.png").read_bytes() == (figures / f"{name}.png").read_bytes()

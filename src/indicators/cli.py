@@ -4,7 +4,8 @@
 ``indicators report`` renders the notebooks into ``reports/``; the yearly cycle of the
 comité adds ``indicators suivi --annee N`` (the follow-up form, in ``modeles/``),
 ``indicators indicateurs`` (the template of the commune's own indicators) and
-``indicators record <file>`` (a new raw input's line in ``SHA256SUMS``). The project root is
+``indicators record <file>`` (a new raw input's line in ``SHA256SUMS``);
+``indicators run NOTEBOOK -p NAME VALUE`` runs one notebook with parameters. The project root is
 ``--root``, else ``$INDICATORS_ROOT``, else found like git finds a repository (see
 :func:`indicators.config.find_root`). An input error, or no project found, prints one
 line and exits with status 2 (``--debug`` shows the traceback).
@@ -86,6 +87,23 @@ def _parser() -> argparse.ArgumentParser:
         "indicateurs", help="write the empty template of the commune's indicators (modeles/)"
     )
     indicateurs.add_argument("--out", help="folder to write into (default: modeles/)")
+    run = commands.add_parser(
+        "run", help="run one notebook with parameters (papermill -p), write .ipynb and HTML"
+    )
+    run.add_argument("template", help="notebook name in notebooks/ (fiche_quartier) or path")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        dest="parameters",
+        help="parameter of the notebook's parameters cell (repeatable)",
+    )
+    run.add_argument(
+        "-o", "--out", help="executed notebook to write (default: runs/<report>.ipynb)"
+    )
     record = commands.add_parser("record", help="record a raw input's sha256 in SHA256SUMS")
     record.add_argument("file", help="a file under data/raw, e.g. data/raw/suivi/suivi_2025.xlsx")
     return parser
@@ -130,6 +148,10 @@ def _run(args: argparse.Namespace) -> int:
             return run_reports(
                 paths, quartiers=args.quartiers, jobs=args.jobs, echo=_out, parameters=parameters
             )
+        if args.command == "run":
+            from indicators.report.run_one import print_outcome, run_template
+
+            return print_outcome(run_template(paths, args.template, args.parameters, args.out))
         if args.command in ("suivi", "indicateurs", "record"):
             return _run_cycle(paths, args)
     raise AssertionError(args.command)  # pragma: no cover
