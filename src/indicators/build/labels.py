@@ -12,7 +12,8 @@ Rates are numbers from 0 to 100 in every table (18,8 means 18,8 %, not 0,188); t
 format only adds « % » after the number, so a cell holds the same value as the CSV.
 
 >>> import pandas as pd
->>> label_codes(pd.DataFrame({"qualifier": ["exact", "lower_bound", "approx"]}))["qualifier"].tolist()
+>>> frame = pd.DataFrame({"qualifier": ["exact", "lower_bound", "approx"]})
+>>> label_codes(frame)["qualifier"].tolist()
 ['exacte', 'au moins', 'environ']
 >>> unit_format("%", 1), unit_format("habitants", 0), unit_format("%", None)
 ('#,##0.0"\\xa0%"', '#,##0', 'General"\\xa0%"')
