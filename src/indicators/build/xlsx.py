@@ -1,9 +1,13 @@
 """The tidy tables in one XLSX workbook, for Excel and LibreOffice.
 
-One sheet per table, French sheet names and headers (:mod:`indicators.build.tables`),
-numbers kept as numbers, missing values as empty cells, geometry dropped; two writes of
-the same tables give the same bytes. Text cells that look like spreadsheet formulas
-(« =… ») are written as text, never as formulas.
+A « Lisez-moi » sheet first (what each sheet is, sources, how to read the figures, the
+build date and data version: :mod:`indicators.build.readme_sheet`), then one sheet per
+table with French sheet names and headers (:mod:`indicators.build.tables`). Numbers stay
+numbers with a number format per column (« 18,8 % », « 1 600 », IPS with one decimal)
+and coded values show their French labels (:mod:`indicators.build.labels`); missing
+values are empty cells; geometry is dropped; two writes of the same tables give the same
+bytes. Text cells that look like spreadsheet formulas (« =… ») are written as text,
+never as formulas.
 """
 
 from __future__ import annotations
