@@ -67,6 +67,12 @@ def _check_exports_for_people(processed: Path, manifest: dict) -> None:
     assert "csv_excel/gaps.csv" in manifest["exports"]
     assert (exports / "csv_excel" / "gaps.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert openpyxl.load_workbook(exports / "indicators.xlsx").sheetnames[0] == "Lisez-moi"
+    import pyogrio
+
+    for layer, _ in pyogrio.list_layers(exports / "indicators.gpkg"):  # opens in QGIS
+        info = pyogrio.read_info(exports / "indicators.gpkg", layer=layer)
+        assert info["crs"] == "EPSG:2154", layer
+        assert max(len(f) for f in info["fields"]) <= 63, layer
     # The exported gap chart carries the warning on the convention's IPS reference: the
     # convention's 104 (line 123) against the DEPP means of the agglomeration's schools.
     checks = pd.read_csv(processed / "checks.csv")
