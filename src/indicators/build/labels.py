@@ -42,6 +42,17 @@ QUALIFIERS_FR: dict[str, str] = {
     "approx": "environ",
     "lower_bound": "au moins",
     "upper_bound": "au plus",
+    "secret": "secret statistique",
+    "ns": "non significatif",
+}
+TERRITORY_TYPES_FR: dict[str, str] = {
+    "etablissement": "établissement",
+    "quartier": "quartier",
+    "commune": "commune",
+    "epci": "EPCI",
+    "departement": "département",
+    "academie": "académie",
+    "france": "France",
 }
 #: Coded column → code → French label; a code not listed is shown as it is.
 CODE_LABELS: dict[str, dict[str, str]] = {
@@ -49,10 +60,23 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "value_qualifier": QUALIFIERS_FR,
     "reference_qualifier": QUALIFIERS_FR,
     "gap_qualifier": QUALIFIERS_FR,
-    "niveau": {"ecole": "école", "college": "collège", "ensemble": "écoles et collèges"},
+    "niveau": {
+        "ecole": "école",
+        "college": "collège",
+        "lycee": "lycée",
+        "ensemble": "écoles et collèges",
+    },
+    "voie": {"ensemble": "ensemble", "gt": "générale et technologique", "pro": "professionnelle"},
     "kind": {"rate": "taux ou part", "level": "indice"},
-    "territoire_type": {"commune": "commune", "epci": "EPCI", "quartier": "quartier"},
-    "territory_type": {"commune": "commune", "epci": "EPCI", "quartier": "quartier"},
+    "mesure": {
+        "ips_etablissement": "IPS de l'établissement",
+        "moyenne_non_ponderee": "moyenne non pondérée",
+        "moyenne_ponderee": "moyenne pondérée par les effectifs",
+        "reference_depp": "référence DEPP",
+        "taux_emploi": "taux d'emploi",
+    },
+    "territoire_type": TERRITORY_TYPES_FR,
+    "territory_type": TERRITORY_TYPES_FR,
 }
 #: Booleans in the CSV for Excel (the workbook keeps real TRUE/FALSE cells).
 BOOLEANS_FR: dict[bool, str] = {True: "oui", False: "non"}
@@ -104,9 +128,14 @@ COLUMN_FORMATS: dict[str, str] = {
             "ips_publie",
             "ips_epci",
             "open_data_value",
+            "valeur",  # IPS at every scale, references (IPS or rates)
         ),
         DECIMAL_1,
     ),
+    **dict.fromkeys(("menages_fiscaux", "population_rp", "pop_15_64"), COUNT),
+    **dict.fromkeys(("taux_pauvrete", "taux_emploi_15_64"), PERCENT_1),
+    "niveau_vie_median": EURO,
+    "ecart": SIGNED_1,
     # gaps and indices
     "gap": SIGNED_1,
     "ecart_epci": SIGNED_1,

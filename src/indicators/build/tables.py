@@ -306,4 +306,15 @@ DESCRIPTIONS_FR: dict[str, str] = {
     "quartier_shapes": "Les périmètres des quartiers (contours officiels ou tracés par la "
     "commune).",
     "grid": "Les carreaux Filosofi de 200 m ; chiffres masqués sous 11 ménages.",
+    "references": "Les lectures possibles des chiffres de référence de la convention "
+    "(échelle, millésime, niveau, mesure), chacune avec sa valeur dans les données ouvertes "
+    "et son écart au chiffre de la convention.",
+    "references_conclusions": "Pour chaque chiffre de référence de la convention : ce à "
+    "quoi il correspond et le chiffre à retenir.",
+    "ips_echelles": "L'IPS à chaque échelle (établissement, quartier, commune, {epci}, "
+    "département, académie, France), par rentrée, niveau, voie, secteur et mesure.",
+    "communes_indicateurs": "Pauvreté (Filosofi) et emploi (recensement) de chaque commune "
+    "concernée ; « s » : secret statistique.",
+    "series": "Les séries des indicateurs par territoire et millésime, avec leur source et "
+    "leur méthode.",
 }

@@ -8,9 +8,9 @@ from the build's ``checks`` table (:mod:`indicators.analysis.crosscheck`).
 >>> checks = pd.DataFrame({"quartier_id": [None, None], "status": ["écart", "écart"],
 ...     "convention_value": [104.0, 104.0], "open_data_value": [93.26, 93.81]})
 >>> print(ips_reference_caveat(checks))  # doctest: +NORMALIZE_WHITESPACE
-Attention : l'IPS de référence de l'agglomération donné par la convention (104) n'est pas
-retrouvé dans les données ouvertes de la DEPP (93,3 à 93,8 selon la rentrée) ; l'écart
-d'IPS est à lire avec prudence.
+Attention : l'IPS de référence de l'agglomération donné par la convention (104) ne
+correspond pas à la moyenne des écoles de l'agglomération dans les données ouvertes de la
+DEPP (93,3 à 93,8 selon la rentrée) ; l'écart d'IPS est à lire avec prudence.
 """
 
 from __future__ import annotations
@@ -48,6 +48,6 @@ def ips_reference_caveat(checks: pd.DataFrame | None) -> str | None:
     reference = format_value(rows["convention_value"].iloc[0])
     return (
         f"{IPS_CAVEAT_START} de l'agglomération donné par la convention ({reference}) "
-        f"n'est pas retrouvé dans les données ouvertes de la DEPP ({found}) ; "
-        "l'écart d'IPS est à lire avec prudence."
+        "ne correspond pas à la moyenne des écoles de l'agglomération dans les données "
+        f"ouvertes de la DEPP ({found}) ; l'écart d'IPS est à lire avec prudence."
     )
