@@ -284,3 +284,151 @@ def test_xlsx_names_the_epci_it_is_given(tmp_path, convention):
     # A long label is cut at Excel's 31 characters.
     long = xlsx.write_xlsx({"gaps": gaps}, tmp_path / "l.xlsx", epci_label="X" * 40)
     assert list(xlsx.read_xlsx(long)) == ["Écarts à la " + "X" * 19]
+
+
+# --- exports for French Excel (issue 14) ----------------------------------------------
+
+
+def _row(sheet, **wanted):
+    """The 1-based row of ``sheet`` whose cells under the headers ``wanted`` match."""
+    headers = [c.value for c in sheet[1]]
+    for r in range(2, sheet.max_row + 1):
+        if all(sheet.cell(r, headers.index(h) + 1).value == v for h, v in wanted.items()):
+            return {h: sheet.cell(r, j + 1) for j, h in enumerate(headers)}
+    raise AssertionError(f"no row {wanted}")
+
+
+def _tables(convention, communes):
+    return {
+        "quartiers": convention.quartiers,
+        "portrait": convention.portrait,
+        "gaps": compute_gaps(convention.portrait),
+        "communes": communes,
+    }
+
+
+def test_xlsx_number_formats_french_labels_and_lisez_moi(tmp_path, convention, communes):
+    from indicators.build.readme_sheet import readme_sections
+
+    tables = _tables(convention, communes)
+    manifest = {"built_at": "2024-07-09T00:00:00+00:00", "version": "0.1.0", "raw_inputs": []}
+    titles = xlsx.sheet_titles(tables, TERRITORY.epci.label)
+    readme = readme_sections(tables, titles=titles, manifest=manifest, territory=TERRITORY)
+    path = xlsx.write_xlsx(
+        tables, tmp_path / "i.xlsx", epci_label=TERRITORY.epci.label, readme=readme
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Lisez-moi", *titles.values()]
+    portrait = book["Portrait statistique"]
+    pid, ind, line = (
+        "Identifiant du quartier",
+        "Identifiant de l'indicateur",
+        "Ligne dans la convention",
+    )
+    # Convention line 119: « Taux de pauvreté : 38 % (18,8% sur l'ensemble de l'agglomération) ».
+    poverty = _row(portrait, **{line: 119})
+    assert poverty[ind].value == "poverty_rate"
+    assert poverty["Valeur"].value == 38 and poverty["Valeur"].data_type == "n"
+    assert poverty["Valeur"].number_format == '#,##0"\xa0%"'  # published without decimal
+    assert poverty["Valeur de référence"].value == 18.8
+    assert poverty["Valeur de référence"].number_format == '#,##0.0"\xa0%"'
+    assert poverty["Précision de la valeur"].value == "exacte"
+    # Line 115: « Population : environ **1 600 habitants** »: a count, « environ ».
+    population = _row(portrait, **{line: 115})
+    assert population["Valeur"].value == 1600
+    assert population["Valeur"].number_format == "#,##0"  # « 1 600 » in a French Excel
+    assert population["Précision de la valeur"].value == "environ"
+    # Line 230: « Part du parc social : + de 95% »: a lower bound.
+    assert _row(portrait, **{line: 230})["Précision de la valeur"].value == "au moins"
+    # Line 123: the IPS 79 (104): no « % ».
+    assert _row(portrait, **{line: 123})["Valeur"].number_format == "#,##0"
+    gaps = book["Écarts à la CABBALR"]
+    gap = _row(gaps, **{pid: poverty[pid].value, ind: "poverty_rate"})
+    assert gap["Écart"].value == pytest.approx(38 - 18.8)
+    assert gap["Écart"].number_format == '+0.0;"\u2212"0.0;0.0'  # « +19,2 »
+    assert gap["Type d'indicateur"].value == "taux ou part"
+    assert gap["Précision de l'écart"].value == "exacte"
+    assert gap["Valeur"].number_format == 'General"\xa0%"'  # as published: « 38 % »
+    communes_sheet = book["Communes"]
+    assert communes_sheet["C2"].value == 1000 and communes_sheet["C2"].number_format == "#,##0"
+    for title in titles.values():
+        sheet = book[title]
+        assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold, title
+        assert all(book[title].column_dimensions[c].width >= 10 for c in "AB"), title
+    readme_text = [str(c.value) for row in book["Lisez-moi"].iter_rows() for c in row if c.value]
+    for expected in ("Feuilles", "Sources", "Lire les chiffres", "Construit le", "Licence"):
+        assert expected in readme_text, expected
+    assert "9 juillet 2024 à 02:00" in readme_text  # Paris time of SOURCE_DATE_EPOCH
+    assert any(t.startswith("Portraits statistiques : ") for t in readme_text)
+    assert "Écarts à la CABBALR" in readme_text  # every sheet is listed
+
+
+def test_xlsx_formula_like_text_stays_text_and_quoted(tmp_path):
+    table = pd.DataFrame({"note": ["=1+1", "+ de 95 %", "-3", "@x"], "n": [1, 2, 3, 4]})
+    sheet = openpyxl.load_workbook(xlsx.write_xlsx({"notes": table}, tmp_path / "t.xlsx"))["notes"]
+    assert [sheet[f"A{r}"].value for r in range(2, 6)] == ["=1+1", "+ de 95 %", "-3", "@x"]
+    assert {sheet[f"A{r}"].data_type for r in range(2, 6)} == {"s"}
+    assert sheet["A2"].quotePrefix  # stays text when edited in Excel
+    with zipfile.ZipFile(tmp_path / "t.xlsx") as archive:
+        assert not any(b"<f>" in archive.read(n) for n in archive.namelist())
+
+
+def _unquoted(cells: pd.Series) -> list[str]:
+    """Cells without the apostrophe that neutralises a formula-like text (either CSV)."""
+    quoted = cells.str.match(r"^'[=+\-@\t\r]")
+    return cells.where(~quoted, cells.str[1:]).tolist()
+
+
+def test_csv_for_french_excel_has_the_canonical_values(tmp_path, convention, communes):
+    from indicators.build import csv_excel
+    from indicators.build.labels import CODE_LABELS
+    from indicators.build.storage import write_table
+
+    tables = _tables(convention, communes)
+    headers = headers_fr(TERRITORY.epci.label)
+    written = csv_excel.write_csv_excel(tables, tmp_path / "x", epci_label=TERRITORY.epci.label)
+    assert [p.name for p in written] == [f"{n}.csv" for n in tables]
+    for name, table in tables.items():
+        raw = (tmp_path / "x" / f"{name}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+        write_table(table, tmp_path / "c", name, formats=("csv",))
+        canonical = pd.read_csv(tmp_path / "c" / f"{name}.csv", dtype=str, keep_default_na=False)
+        back = csv_excel.read_csv_excel(
+            tmp_path / "x" / f"{name}.csv", dtype=str, keep_default_na=False
+        )
+        assert list(back.columns) == [headers.get(c, c) for c in canonical.columns], name
+        assert len(back) == len(table), name
+        for column in canonical.columns:
+            mine = back[headers.get(column, column)]
+            if pd.api.types.is_float_dtype(table[column]):  # same numbers, decimal comma
+                expected = pd.to_numeric(canonical[column].replace("", None))
+                got = pd.to_numeric(mine.str.replace(",", ".").replace("", None))
+                assert np.allclose(expected, got, equal_nan=True), (name, column)
+                assert not mine.str.contains(r"\.", regex=True).any(), (name, column)
+            elif column not in CODE_LABELS and not pd.api.types.is_bool_dtype(table[column]):
+                # Text and integers as in the canonical CSV, but for the apostrophe that
+                # neutralises a formula-like text.
+                assert _unquoted(mine) == _unquoted(canonical[column]), (name, column)
+                quoted = mine[mine.str.startswith("'")]
+                assert quoted.str[1].isin(list("=+-@")).all(), (name, column)
+    gaps = csv_excel.read_csv_excel(tmp_path / "x" / "gaps.csv", dtype=str)
+    row = gaps[gaps["Écart (texte)"].str.contains("19,2", na=False)].iloc[0]
+    assert row["Écart (texte)"] == "'+19,2\xa0points"  # a leading « + » would run as a formula
+    assert row["Écart"] == "19,2" and row["Précision de l'écart"] == "exacte"
+    portrait = csv_excel.read_csv_excel(tmp_path / "x" / "portrait.csv", dtype=str)
+    line = portrait.set_index("Ligne dans la convention")
+    assert line.loc["115", "Précision de la valeur"] == "environ"  # « environ 1 600 habitants »
+    assert line.loc["230", "Précision de la valeur"] == "au moins"  # « + de 95% »
+    communes_back = csv_excel.read_csv_excel(tmp_path / "x" / "communes.csv", dtype=str)
+    assert set(communes_back["Commune concernée par un quartier"]) <= {"oui", "non"}
+    assert "geometry" not in communes_back.columns
+
+
+def test_svg_text_stays_text(tmp_path):
+    fig, ax = plt.subplots()
+    ax.set_title("Écart : +32,1 points")
+    svg = figure_export.save_figure(fig, tmp_path, "t", formats=("svg",))[0]
+    plt.close(fig)
+    text = svg.read_text(encoding="utf-8")
+    assert "<text" in text and "Écart : +32,1 points" in text
+    assert "DejaVu Sans" in text

@@ -52,6 +52,39 @@ def test_build_writes_tables_and_manifest(project_root: Path) -> None:
     # Open-data tables come from the same build.
     assert manifest["tables"]["communes"]["rows"] == 100
     assert len(raw) == len([p for p in paths.raw.rglob("*") if p.is_file()])
+    _check_exports_for_people(paths.processed, manifest)
+
+
+def _check_exports_for_people(processed: Path, manifest: dict) -> None:
+    """The exports keep their caveats, open in French Excel, and are listed."""
+    import xml.etree.ElementTree as ET
+
+    import openpyxl
+
+    from indicators.figures.caveats import ips_reference_caveat
+
+    exports = processed / "exports"
+    assert "csv_excel/gaps.csv" in manifest["exports"]
+    assert (exports / "csv_excel" / "gaps.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert openpyxl.load_workbook(exports / "indicators.xlsx").sheetnames[0] == "Lisez-moi"
+    import pyogrio
+
+    for layer, _ in pyogrio.list_layers(exports / "indicators.gpkg"):  # opens in QGIS
+        info = pyogrio.read_info(exports / "indicators.gpkg", layer=layer)
+        assert info["crs"] == "EPSG:2154", layer
+        assert max(len(f) for f in info["fields"]) <= 63, layer
+    # The exported gap chart carries the warning on the convention's IPS reference: the
+    # convention's 104 (line 123) against the DEPP means of the agglomeration's schools.
+    checks = pd.read_csv(processed / "checks.csv")
+    agglomeration = checks[checks["quartier_id"].isna() & checks["status"].eq("écart")]
+    low, high = agglomeration["open_data_value"].min(), agglomeration["open_data_value"].max()
+    assert (round(low, 1), round(high, 1)) == (93.3, 93.8)
+    svg = ET.parse(exports / "figures" / "ecarts_cites-6-et-30.svg").getroot()
+    texts = [e.text for e in svg.iter("{http://www.w3.org/2000/svg}text") if e.text]
+    assert len(texts) > 20  # text stays text (editable), not outlines
+    shown = " ".join(texts)
+    assert "(104)" in shown and "93,3 à 93,8 selon la rentrée" in shown
+    assert ips_reference_caveat(checks) in shown
 
 
 def test_two_builds_are_byte_identical(project_root: Path, monkeypatch) -> None:

@@ -48,7 +48,8 @@ def save_figure(
     """Save ``fig`` as ``<directory>/<name>.png`` (150 dpi) and ``.svg``, atomically.
 
     The bytes depend only on the figure: no date or software version in the metadata,
-    SVG element ids from a fixed salt, text drawn as paths (same look everywhere).
+    SVG element ids from a fixed salt. SVG text stays text (``<text>`` elements in the
+    house font, DejaVu Sans), so labels can be edited in Inkscape or Illustrator.
 
     Raises
     ------
@@ -66,7 +67,7 @@ def save_figure(
         if fmt not in metadata:
             raise ParameterError(f"unknown figure format {fmt!r}; expected png, svg or pdf")
         buffer = io.BytesIO()
-        with mpl.rc_context({"svg.hashsalt": "indicators", "svg.fonttype": "path"}):
+        with mpl.rc_context({"svg.hashsalt": "indicators", "svg.fonttype": "none"}):
             fig.savefig(
                 buffer,
                 format=fmt,

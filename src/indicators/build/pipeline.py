@@ -172,20 +172,37 @@ def write_exports(
     *,
     figures: bool = True,
     territory: Territory | None = None,
+    manifest: dict[str, object] | None = None,
 ) -> list[Path]:
-    """The GeoPackage (EPSG:2154, for QGIS), the XLSX workbook (for spreadsheets) and
-    every figure as PNG and SVG (``figures/``), for the commune's SIG and staff.
+    """The GeoPackage (EPSG:2154, for QGIS), the XLSX workbook with its « Lisez-moi »,
+    the CSVs for French Excel (``csv_excel/``) and every figure as PNG and SVG
+    (``figures/``), for the commune's SIG and staff.
 
-    ``territory`` names the EPCI in the workbook's sheet names and headers."""
+    ``territory`` names the EPCI in the workbook's sheet names and headers; ``manifest``
+    (the build's provenance) dates the « Lisez-moi »."""
+    from indicators.build.csv_excel import CSV_EXCEL_DIR, write_csv_excel
     from indicators.build.figure_export import write_figures
     from indicators.build.geopackage import write_geopackage
-    from indicators.build.xlsx import write_xlsx
+    from indicators.build.readme_sheet import readme_sections
+    from indicators.build.xlsx import sheet_titles, write_xlsx
 
     sheets = {name: _text_lists(tables[name]) for name in WORKBOOK_TABLES if name in tables}
     epci_label = territory.epci.label if territory is not None else None
+    layers = _export_layers(tables)
+    readme = readme_sections(
+        tables,
+        titles=sheet_titles(sheets, epci_label),
+        manifest=manifest or {},
+        territory=territory,
+        layers=layers,
+    )
+    written = [n for n in tables if n not in BY_NAME or BY_NAME[n].written]
     return [
-        write_geopackage(_export_layers(tables), directory / "indicators.gpkg"),
-        write_xlsx(sheets, directory / "indicators.xlsx", epci_label=epci_label),
+        write_geopackage(layers, directory / "indicators.gpkg"),
+        write_xlsx(sheets, directory / "indicators.xlsx", epci_label=epci_label, readme=readme),
+        *write_csv_excel(
+            {n: tables[n] for n in written}, directory / CSV_EXCEL_DIR, epci_label=epci_label
+        ),
         *(write_figures(tables, directory / "figures", territory=territory) if figures else []),
     ]
 
@@ -207,7 +224,11 @@ def write_outputs(result: BuildResult, paths: Paths, *, figures: bool = True) ->
                 "files": {f.name: sha256_file(f) for f in files},
             }
         exports = write_exports(
-            result.tables, staging / EXPORTS, figures=figures, territory=paths.territory
+            result.tables,
+            staging / EXPORTS,
+            figures=figures,
+            territory=paths.territory,
+            manifest=result.manifest,
         )
         written.extend(paths.processed / f.relative_to(staging) for f in exports)
         export_info = {f.relative_to(staging / EXPORTS).as_posix(): sha256_file(f) for f in exports}

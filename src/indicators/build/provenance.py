@@ -7,8 +7,12 @@ inputs give byte-identical outputs, the manifest included.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from indicators import __version__
 from indicators.hashing import sha256_file
@@ -42,3 +46,13 @@ def base_manifest(raw: Path) -> dict[str, object]:
         "built_at": build_time(),
         "raw_inputs": raw_inventory(raw),
     }
+
+
+def data_fingerprint(manifest: Mapping[str, Any]) -> str:
+    """12 hex digits identifying the raw inputs of a build (same inputs → same digits).
+
+    The same digits as :func:`indicators.report.provenance.data_fingerprint` (the
+    reports' « empreinte des sources »), for the exports' « Lisez-moi ».
+    """
+    raw = json.dumps(manifest.get("raw_inputs", []), sort_keys=True).encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()[:12]

@@ -149,9 +149,7 @@ def write_suivi_template(
 
     from indicators.convention.parse import read_convention
 
-    convention = read_convention(
-        paths.convention, reference_label=paths.territory.reference_label
-    )
+    convention = read_convention(paths.convention, reference_label=paths.territory.reference_label)
     objectives = convention.objectives
     names = dict(
         zip(convention.quartiers["quartier_id"], convention.quartiers["name"], strict=True)

@@ -329,3 +329,51 @@ def sheets_fr(epci_label: str | None) -> dict[str, str]:
 def headers_fr(epci_label: str | None) -> dict[str, str]:
     """:data:`HEADERS_FR` for the EPCI labelled ``epci_label`` (generic when ``None``)."""
     return fill_epci(HEADERS_FR, epci_label)
+
+
+#: What one row of each table is, for the « Lisez-moi » sheet of the workbook (French;
+#: ``{epci}`` filled as in the sheet names). A table without entry is listed without it.
+DESCRIPTIONS_FR: dict[str, str] = {
+    "quartiers": "Un quartier par ligne : nom, statut (QPV ou quartier d'intérêt "
+    "communautaire), code officiel, communes, source et millésime de son portrait, "
+    "avertissements, points d'irritation, opportunités et enjeux de la convention.",
+    "portrait": "Un indicateur du portrait statistique d'un quartier par ligne, tel que la "
+    "convention le donne : valeur, unité, précision (exacte, environ, au moins), valeur de "
+    "référence de {epci}, source, millésime, ligne du texte.",
+    "gaps": "Un indicateur d'un quartier ayant une valeur de référence par ligne : écart en "
+    "points (quartier moins {epci}), indice pour l'IPS, précision de l'écart et lecture "
+    "(défavorable, favorable, équivalent…).",
+    "objectives": "Une action de la convention par ligne, avec son enjeu, ses objectifs "
+    "stratégique et opérationnel et ses identifiants stables.",
+    "checks": "Les IPS de la convention rapprochés des données ouvertes de la DEPP, avec la "
+    "méthode et le constat.",
+    "ips_communes": "IPS moyen des écoles et collèges de chaque commune de {epci} et de "
+    "l'ensemble de ses communes, par rentrée, niveau et secteur ; établissements et IPS "
+    "« NS » comptés.",
+    "ips_quartiers": "La même chose pour les établissements que la commune associe à chaque "
+    "quartier (vide tant que la commune ne les a pas listés).",
+    "ips": "Un établissement (école ou collège) du département par rentrée : IPS publié par "
+    "la DEPP ; « NS » (non significatif) laissé vide avec sa marque, jamais 0.",
+    "communes": "Les communes membres de {epci} : codes, population, commune concernée "
+    "par un quartier (contours dans le GeoPackage).",
+    "grid_quartiers": "Le carroyage Filosofi agrégé à chaque quartier selon trois méthodes ; "
+    "aucun chiffre sous 11 ménages (secret statistique).",
+    "suivi": "Le suivi annuel des actions rempli par la commune : état, porteur, "
+    "financements, indicateur de réalisation.",
+    "series_commune": "Les indicateurs transmis par la commune, par territoire, indicateur "
+    "et année, avec leur source.",
+    "quartier_shapes": "Les périmètres des quartiers (contours officiels ou tracés par la "
+    "commune).",
+    "grid": "Les carreaux Filosofi de 200 m ; chiffres masqués sous 11 ménages.",
+    "references": "Les lectures possibles des chiffres de référence de la convention "
+    "(échelle, millésime, niveau, mesure), chacune avec sa valeur dans les données ouvertes "
+    "et son écart au chiffre de la convention.",
+    "references_conclusions": "Pour chaque chiffre de référence de la convention : ce à "
+    "quoi il correspond et le chiffre à retenir.",
+    "ips_echelles": "L'IPS à chaque échelle (établissement, quartier, commune, {epci}, "
+    "département, académie, France), par rentrée, niveau, voie, secteur et mesure.",
+    "communes_indicateurs": "Pauvreté (Filosofi) et emploi (recensement) de chaque commune "
+    "concernée ; « s » : secret statistique.",
+    "series": "Les séries des indicateurs par territoire et millésime, avec leur source et "
+    "leur méthode.",
+}

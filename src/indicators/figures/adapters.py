@@ -65,6 +65,17 @@ def with_local_cells(tables: Tables, rentree: str | None) -> list[dict[str, str]
 # --- draw functions --------------------------------------------------------------------
 
 
+def ips_caveat(tables: Tables, quartier_id: str | None = None) -> str | None:
+    """The warning on the convention's IPS reference, when the figure shows an IPS gap."""
+    from indicators.figures.caveats import ips_reference_caveat
+
+    gaps = tables["gaps"]
+    shown = gaps["indicator_id"].eq("school_ips") & gaps["reference_value"].notna()
+    if quartier_id is not None:
+        shown &= gaps["quartier_id"].eq(quartier_id)
+    return ips_reference_caveat(tables.get("checks")) if shown.any() else None
+
+
 def gap_chart(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes:
     from indicators.figures.gap_chart import plot_gap_chart
 
@@ -74,6 +85,7 @@ def gap_chart(tables: Tables, territory: Territory, *, quartier_id: str) -> Axes
         quartier_id,
         quartiers=tables["quartiers"],
         reference_label=territory.reference_label,
+        note=ips_caveat(tables, quartier_id),
     )
 
 
@@ -81,7 +93,9 @@ def gaps_across(tables: Tables, territory: Territory) -> Axes:
     from indicators.figures.gaps_across import plot_gaps_across
 
     label = territory.reference_label
-    return plot_gaps_across(tables["gaps"], tables["quartiers"], reference_label=label)
+    return plot_gaps_across(
+        tables["gaps"], tables["quartiers"], reference_label=label, note=ips_caveat(tables)
+    )
 
 
 def map_labels(territory: Territory) -> dict[str, object]:

@@ -37,6 +37,7 @@ def plot_gap_chart(
     indicators: Sequence[str] | None = None,
     reference_label: str | None = None,
     title: str | None = None,
+    note: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Dot chart of one quartier against the agglomeration, indicator by indicator.
@@ -65,6 +66,10 @@ def plot_gap_chart(
         « Agglomération ».
     title
         Figure title; default « <nom> : le quartier comparé à l'agglomération ».
+    note
+        A caveat printed under the chart after the quartier's own (e.g.
+        :func:`~indicators.figures.caveats.ips_reference_caveat`), so that it stays with
+        the figure once exported.
     ax
         Axes to draw in (its area is split into panels); a new figure when ``None``.
 
@@ -127,12 +132,14 @@ def plot_gap_chart(
                 color=style.TEXT_COLOR,
             )
         _dot_legend(frame, used_readings, used_markers, reference_label)
-        note = None
+        caveat = None
         if quartiers is not None and "caveat" in quartiers.columns:
-            caveat = quartiers.loc[quartiers["quartier_id"] == quartier_id, "caveat"]
-            note = kit.text_or_none(caveat.iloc[0]) if len(caveat) else None
+            caveats = quartiers.loc[quartiers["quartier_id"] == quartier_id, "caveat"]
+            caveat = kit.text_or_none(caveats.iloc[0]) if len(caveats) else None
         qrows = portrait[portrait["quartier_id"] == quartier_id]
-        style.add_source(frame, kit.source_text(qrows, reference_label), note=_wrap_note(note))
+        style.add_source(
+            frame, kit.source_text(qrows, reference_label), note=[_wrap_note(caveat), note]
+        )
     return frame
 
 

@@ -37,6 +37,7 @@ def plot_gaps_across(
     indicators: Sequence[str] | None = None,
     reference_label: str | None = None,
     title: str | None = None,
+    note: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Gaps to the agglomeration of every quartier, side by side, indicator by indicator.
@@ -62,6 +63,9 @@ def plot_gaps_across(
         named in the title, the panels and the source; ``None``: « l'agglomération ».
     title
         Figure title; default « Écarts des quartiers à l'agglomération (<label>) ».
+    note
+        A caveat printed under the chart, before the source (it stays with the figure
+        once exported).
     ax
         Axes to draw in; a new figure when ``None``.
 
@@ -138,7 +142,7 @@ def plot_gaps_across(
             fontsize=style.TICK_SIZE - 0.5,
             borderaxespad=0.0,
         )
-        style.add_source(frame, kit.source_text(gaps, reference_label), note=None)
+        style.add_source(frame, kit.source_text(gaps, reference_label), note=note)
     return frame
 
 

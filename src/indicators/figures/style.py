@@ -125,7 +125,7 @@ RC_PARAMS: dict[str, object] = {
     "axes.unicode_minus": True,
     "hatch.linewidth": 0.6,
     "svg.hashsalt": "indicators",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # SVG text stays text (editable); PNGs are unchanged
     "figure.dpi": 100,
     "savefig.dpi": 150,
 }
@@ -241,20 +241,20 @@ def add_source(
     ax: Axes,
     text: str,
     *,
-    note: str | None = None,
+    note: str | Sequence[str] | None = None,
     width: int = SOURCE_WIDTH,
     below: Sequence[Artist] = (),
 ) -> Annotation:
-    """Write « Source : … » (and an optional note) under the Axes, left-aligned.
+    """Write « Source : … » (and optional notes, each its own paragraph) under the Axes.
 
     The text is placed below the x-axis labels and below any of the artists in
     ``below`` (e.g. a legend drawn under a map) — positions are computed at draw time —
     so it never overlaps them; it is wrapped at ``width`` characters (an A4 text width at
     the source's font size) and carries the gid ``"source"``.
     """
-    lines = [text if text.lower().startswith("source") else f"Source : {text}"]
-    if note:
-        lines.insert(0, note)
+    notes = [note] if isinstance(note, str) else list(note or ())
+    lines = [n for n in notes if n]
+    lines.append(text if text.lower().startswith("source") else f"Source : {text}")
     wrapped = [textwrap.fill(escape_text(line), width) for line in lines]
     anchors: list[Artist] = [ax.xaxis if ax.axison and ax.xaxis.get_visible() else ax]
     anchors.extend(below)
