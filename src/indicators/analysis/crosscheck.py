@@ -27,6 +27,7 @@ import pandas as pd
 
 from indicators.analysis.ips_means import ips_for_schools
 from indicators.errors import InputError
+from indicators.french import plural_word
 from indicators.numbers import format_number, format_points
 from indicators.sources.checks import check_pattern, check_unique
 from indicators.sources.csvfiles import read_insee_csv
@@ -175,7 +176,8 @@ def _school_words(row: pd.Series) -> str:
     what = _NIVEAUX[str(row["niveau"])]
     text = f"{n} {what}" if n != 1 else f"1 établissement ({what})"
     if int(row["n_ns"]):
-        text += f", {int(row['n_ns'])} exclu(s) car « NS » (non significatif)"
+        n_ns = int(row["n_ns"])
+        text += f", {n_ns} {plural_word(n_ns, 'exclu')} car « NS » (non significatif)"
     missing = int(row["n_etablissements"]) - int(row["n_ips"]) - int(row["n_ns"])
     if missing:
         text += f", {missing} sans IPS publié"

@@ -16,6 +16,7 @@ from typing import Any
 
 from indicators import __version__
 from indicators.build.storage import atomic_write_bytes
+from indicators.french import plural
 from indicators.report.names import communes_fr
 from indicators.report.page import page_html
 from indicators.territory import Territory
@@ -93,9 +94,9 @@ def index_html(
         )
     failed = sum(entry["status"] != "ok" for entry in entries)
     summary = (
-        f"{len(entries)} rapport(s), dont {failed} en échec."
+        f"{plural(len(entries), 'rapport')}, dont {failed} en échec."
         if failed
-        else f"{len(entries)} rapport(s), tous réussis."
+        else f"{plural(len(entries), 'rapport')}, tous réussis."
     )
     title = f"Rapports du contrat de ville — {communes_fr(territory)}"
     body = (

@@ -19,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from indicators.numbers import MISSING_TEXT, format_number
+from indicators.french import plural
+from indicators.numbers import MISSING_TEXT
 from indicators.report.crosscheck import _checks, _reference_ips_note
 from indicators.report.markup import Html, _caveat, _esc, _list_html, _text, html_table
 from indicators.report.names import epci_full_name_fr, of_communes_fr
@@ -53,6 +54,8 @@ def format_datetime_fr(moment: str | _dt.datetime | None) -> str:
     except Exception:  # no time-zone database on this machine
         zone, suffix = _dt.UTC, " (UTC)"
     text = format_datetime(moment, "d MMMM y 'à' HH:mm", tzinfo=zone, locale="fr_FR")
+    if text.startswith("1 "):
+        text = "1er" + text[1:]
     return text + suffix
 
 
@@ -157,8 +160,8 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
     secret = _secret_count(tables)
     if secret is not None and not notes:
         notes.append(
-            f"IPS non diffusés (secret ou non significatif) : {format_number(secret)} "
-            f"ligne(s) établissement × rentrée, affichées « {MISSING_TEXT} »."
+            f"IPS non diffusés (secret ou non significatif) : "
+            f"{plural(secret, 'ligne')} établissement × rentrée, affichées « {MISSING_TEXT} »."
         )
     built = f"<h3>Notes de la construction des données</h3>{_list_html(notes)}" if notes else ""
     raw = pd.DataFrame(

@@ -17,28 +17,13 @@ import pandas as pd
 
 from indicators.analysis.suivi import changes, money, not_started, state_counts, year_view
 from indicators.errors import ParameterError
+from indicators.french import date_fr, plural
 from indicators.numbers import format_number
 from indicators.report.figures_html import _figure_html, _notice
 from indicators.report.markup import Html, _esc, html_table
 from indicators.report.tables import Tables, quartier_ids
 
 __all__ = ["comite_title", "commune_indicators_html", "report_parameters", "suivi_html"]
-
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
 
 def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, object]:
     """The report parameters of the CLI options, checked (``{}`` when none is given).
@@ -62,16 +47,11 @@ def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, o
     return parameters
 
 
-def _date_fr(iso: str) -> str:
-    day = _dt.date.fromisoformat(iso)
-    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def comite_title(annee: int = 0, date_comite: str = "") -> Html:
     """« Comité de pilotage du 12 juin 2026 — bilan de l'année 2025 » (or nothing)."""
     parts = []
     if date_comite:
-        parts.append(f"Comité de pilotage du {_date_fr(date_comite)}")
+        parts.append(f"Comité de pilotage du {date_fr(date_comite)}")
     if annee:
         parts.append(f"bilan des actions de l'année {annee}")
     if not parts:
@@ -139,13 +119,13 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
             {
                 "Enjeu": [f"Enjeu {e}" for e in money_rows["enjeu"]],
                 "Financements prévus": [
-                    f"{_euros(v)} ({n} action(s))"
+                    f"{_euros(v)} ({plural(n, 'action')})"
                     for v, n in zip(
                         money_rows["financement_prevu"], money_rows["actions_prevu"], strict=True
                     )
                 ],
                 "Financements réalisés": [
-                    f"{_euros(v)} ({n} action(s))"
+                    f"{_euros(v)} ({plural(n, 'action')})"
                     for v, n in zip(
                         money_rows["financement_realise"],
                         money_rows["actions_realise"],
