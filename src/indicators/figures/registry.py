@@ -48,7 +48,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from indicators.errors import InputError, ParameterError
-from indicators.territory import Territory, the_epci
+from indicators.figures import alt_texts as alts
+from indicators.territory import Territory
 
 __all__ = [
     "FIGURES",
@@ -259,15 +260,6 @@ def _quartier_name(tables: Tables, quartier_id: str) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
-def _constant(text: str) -> Callable[..., str]:
-    def alt(tables: Tables, territory: Territory, **params: str) -> str:
-        return text
-
-    return alt
-
-
-_SITUATION_ALT = "Localisation des quartiers dans l'agglomération"
-
 #: Every figure, in the order the build writes them.
 FIGURES: dict[str, FigureSpec] = {
     spec.name: spec
@@ -278,7 +270,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "gaps", "portrait"),
             _each_quartier,
             _gap_chart,
-            lambda t, _, quartier_id: f"{_quartier_name(t, quartier_id)} comparé à l'agglomération",
+            alts.gap_chart_alt,
         ),
         FigureSpec(
             "ecarts_quartiers",
@@ -286,7 +278,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "gaps", "portrait"),
             _single,
             _gaps_across,
-            _constant("Écarts des quartiers à l'agglomération"),
+            alts.gaps_across_alt,
         ),
         FigureSpec(
             "carte_situation",
@@ -294,7 +286,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "quartiers"),
             _single,
             _locator,
-            _constant(_SITUATION_ALT),
+            alts.locator_alt,
             "map",
         ),
         FigureSpec(
@@ -303,7 +295,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "quartiers", "quartier_shapes"),
             _with_shapes,
             _locator_zoom,
-            _constant(_SITUATION_ALT),
+            alts.locator_alt,
             "map",
         ),
         FigureSpec(
@@ -312,7 +304,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "quartiers"),
             _each_quartier,
             _quartier_communes,
-            lambda t, _, quartier_id: f"{_quartier_name(t, quartier_id)} : communes concernées",
+            alts.quartier_communes_alt,
             "map",
         ),
         FigureSpec(
@@ -321,7 +313,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "ips_communes"),
             _rentree_param,
             _ips_choropleth,
-            lambda t, _, rentree: f"IPS moyen des écoles par commune, rentrée {rentree}",
+            alts.ips_choropleth_alt,
             "map",
         ),
         FigureSpec(
@@ -330,10 +322,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "ips_communes"),
             _rentree_param,
             _ips_gap_map,
-            lambda t, territory, rentree: (
-                "Écart de l'IPS moyen des écoles à celui de "
-                f"{the_epci(territory.epci.label)}, rentrée {rentree}"
-            ),
+            alts.ips_gap_map_alt,
             "map",
         ),
         FigureSpec(
@@ -342,7 +331,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "objectives", "suivi"),
             _each_quartier,
             _action_states,
-            lambda t, quartier_id: f"{_quartier_name(t, quartier_id)} : actions par état et enjeu",
+            alts.action_states_alt,
         ),
         FigureSpec(
             "carte_carroyage",
@@ -350,7 +339,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("grid", "communes"),
             _with_local_cells,
             _grid_map,
-            _constant("Part des ménages pauvres par carreau de 200 m"),
+            alts.grid_map_alt,
             "map",
         ),
     )
