@@ -40,7 +40,7 @@ caveats_html(tables)
 # ## Valeurs des indicateurs
 
 # %%
-html_table(summary_table_fr(tables))
+html_table(summary_table_fr(tables), caption="Valeurs des indicateurs par quartier")
 
 # %% [markdown]
 # ## Écarts à l'agglomération
@@ -50,7 +50,7 @@ html_table(summary_table_fr(tables))
 # parts sans sens normatif.
 
 # %%
-html_table(gaps_table_fr(tables))
+html_table(gaps_table_fr(tables), caption="Écarts à l'agglomération par quartier")
 
 # %%
 gaps_across_html(tables)

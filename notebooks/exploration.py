@@ -28,7 +28,7 @@ from indicators.report.provenance import data_version_fr, sources_et_methodes
 from indicators.report.tables import load_tables
 
 tables = load_tables(root)
-html_table(tables_overview_fr(tables))
+html_table(tables_overview_fr(tables), caption="Tables disponibles")
 
 # %% [markdown]
 # ## Quartiers
@@ -58,7 +58,7 @@ tables.objectives.head(20)
 # ## Un quartier en français, comme dans les rapports
 
 # %%
-html_table(portrait_table_fr(tables, quartier_id))
+html_table(portrait_table_fr(tables, quartier_id), caption="Portrait statistique")
 
 # %% [markdown]
 # ## Versions des données

@@ -38,7 +38,7 @@ caveats_html(tables, [quartier_id])
 # ## Identité du quartier
 
 # %%
-html_table(identity_table_fr(tables, quartier_id))
+html_table(identity_table_fr(tables, quartier_id), caption="Identité du quartier")
 
 # %%
 locator_map_html(tables, quartier_id)
@@ -52,7 +52,10 @@ locator_map_html(tables, quartier_id)
 # pauvreté, le taux d'emploi et l'IPS sont présentés en premier.
 
 # %%
-html_table(portrait_table_fr(tables, quartier_id))
+html_table(
+    portrait_table_fr(tables, quartier_id),
+    caption="Portrait statistique et écarts à l'agglomération",
+)
 
 # %%
 gap_chart_html(tables, quartier_id)

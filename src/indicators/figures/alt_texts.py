@@ -280,12 +280,14 @@ def grid_map_alt(tables: Tables, territory: Territory) -> str:
     )
 
 
-def action_states_alt(tables: Tables, territory: Territory, *, quartier_id: str) -> str:
-    """Per enjeu, the number of actions in each state, for the latest year."""
+def action_states_alt(
+    tables: Tables, territory: Territory, *, quartier_id: str, year: int | None = None
+) -> str:
+    """Per enjeu, the number of actions in each state, for ``year`` (default: the latest)."""
     from indicators.analysis.suivi import state_counts, year_view
 
     suivi = tables["suivi"]
-    year = int(suivi["annee"].max())
+    year = int(suivi["annee"].max()) if year is None else year
     counts = state_counts(year_view(tables["objectives"], suivi, year))
     mine = counts[counts["quartier_id"] == quartier_id]
     parts = []

@@ -179,7 +179,7 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
         f"<h3>Méthodes et précautions</h3>{_list_html(method)}"
         + built
         + f"<h3>Versions des données</h3><p>{_esc(version[:1].upper() + version[1:])}.</p>"
-        + html_table(raw)
+        + html_table(raw, caption="Fichiers sources et leur empreinte")
         + "</section>"
     )
 

@@ -25,6 +25,7 @@ from indicators.report.tables import Tables, quartier_ids
 
 __all__ = ["comite_title", "commune_indicators_html", "report_parameters", "suivi_html"]
 
+
 def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, object]:
     """The report parameters of the CLI options, checked (``{}`` when none is given).
 
@@ -103,7 +104,7 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
             quartier_name=name,
             source=f"suivi des actions transmis par la commune ({files})",
         )
-        parts.append(_figure_html(ax, f"{name} : actions par état et enjeu en {year}"))
+        parts.append(_figure_html(ax, _states_alt(tables, quartier, year)))
         mine = counts[counts["quartier_id"] == quartier]
         table = mine.pivot_table(
             index="enjeu", columns="etat", values="actions", aggfunc="sum", fill_value=0, sort=False
@@ -154,7 +155,8 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
                                 f"État {year - 1}": moved["etat_avant"],
                                 f"État {year}": moved["etat"],
                             }
-                        )
+                        ),
+                        caption=f"Actions dont l'état a changé depuis {year - 1}",
                     )
                 )
         idle = not_started(view[view["quartier_id"] == quartier])
@@ -168,7 +170,8 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
                             "Action": idle["action"],
                             "Porteur": idle["porteur"].fillna("non renseigné"),
                         }
-                    )
+                    ),
+                    caption="Actions non engagées",
                 )
             )
     return Html("".join(parts))
@@ -186,5 +189,26 @@ def commune_indicators_html(tables: Tables) -> Html:
     for indicator in dict.fromkeys(series["indicator_id"]):
         ax = plot_commune_series(series, indicator, names=names, portrait=tables.portrait)
         label = str(series.loc[series["indicator_id"] == indicator, "label"].iloc[0])
-        parts.append(_figure_html(ax, f"{label} : évolution (données de la commune)"))
+        parts.append(_figure_html(ax, _series_alt(series, indicator, label, names)))
     return Html("".join(parts))
+
+
+def _states_alt(tables: Tables, quartier: str, year: int) -> str:
+    from indicators.figures.alt_texts import action_states_alt
+
+    return action_states_alt(tables, tables.territory, quartier_id=quartier, year=year)
+
+
+def _series_alt(series: pd.DataFrame, indicator: str, label: str, names: dict) -> str:
+    """« Graphique : <label>, données de la commune. Divion : 2023 12,5 %, 2024 … »."""
+    from indicators.numbers import format_value
+
+    rows = series[series["indicator_id"] == indicator]
+    parts = []
+    for territory, by in rows.groupby("territory", sort=True):
+        values = ", ".join(
+            f"{v} : {format_value(x, u if isinstance(u, str) else None)}"
+            for v, x, u in zip(by["vintage"], by["value"], by["unit"], strict=True)
+        )
+        parts.append(f"{names.get(territory, territory)} : {values}")
+    return f"Graphique : {label}, évolution (données de la commune). " + " ; ".join(parts) + "."
