@@ -34,7 +34,6 @@ from indicators.report.provenance import sources_et_methodes
 from indicators.report.tables import load_tables
 
 tables = load_tables(root)
-caveats_html(tables)
 
 # %% [markdown]
 # ## Valeurs des indicateurs
@@ -55,6 +54,9 @@ html_table(gaps_table_fr(tables), caption="Écarts à l'agglomération par quart
 # %%
 gaps_across_html(tables)
 
+# %%
+caveats_html(tables)
+
 # %% [markdown]
 # ## Localisation
 
@@ -71,4 +73,4 @@ locator_map_html(tables)
 crosscheck_html(tables)
 
 # %%
-sources_et_methodes(tables)
+sources_et_methodes(tables, sums=False)

@@ -31,9 +31,6 @@ from indicators.report.tables import load_tables
 tables = load_tables(root)
 title_html(tables, quartier_id)
 
-# %%
-caveats_html(tables, [quartier_id])
-
 # %% [markdown]
 # ## Identité du quartier
 
@@ -59,6 +56,9 @@ html_table(
 
 # %%
 gap_chart_html(tables, quartier_id)
+
+# %%
+caveats_html(tables, [quartier_id])
 
 # %% [markdown]
 # ### Contrôle de l'IPS
@@ -87,4 +87,4 @@ diagnostic_html(tables, quartier_id)
 objectives_html(tables, quartier_id)
 
 # %%
-sources_et_methodes(tables, [quartier_id])
+sources_et_methodes(tables, [quartier_id], sums=False)

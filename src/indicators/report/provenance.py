@@ -84,12 +84,15 @@ def _secret_count(tables: Tables) -> int | None:
     return int((markers != "").sum())
 
 
-def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Html:
+def sources_et_methodes(
+    tables: Tables, ids: Sequence[str] | None = None, sums: bool = True
+) -> Html:
     """The « Sources et méthodes » section every report ends with (French HTML).
 
     Lists each portrait's source, vintage and perimeter, the reference territory, the
     method for gaps and qualifiers, missing and secret values, the IPS cross-check and
-    the versions of the data (from the build manifest).
+    the versions of the data (from the build manifest); ``sums``: with the table of the
+    source files and their sha256 (the dossier's annex), else one line only.
     """
     ids = list(ids) if ids is not None else quartier_ids(tables)
     manifest = tables.manifest
@@ -173,13 +176,21 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
         columns=["Fichier source", "Empreinte (sha256, début)"],
     )
     version = data_version_fr(manifest)
+    if not sums:  # no fingerprint in what officials read
+        version = version.split(", empreinte")[0]
     return Html(
         '<section class="sources"><h2>Sources et méthodes</h2>'
         f"<h3>Sources</h3>{_list_html(sources)}"
         f"<h3>Méthodes et précautions</h3>{_list_html(method)}"
         + built
         + f"<h3>Versions des données</h3><p>{_esc(version[:1].upper() + version[1:])}.</p>"
-        + html_table(raw, caption="Fichiers sources et leur empreinte")
+        + (
+            ""
+            if sums
+            else "<p>Le détail des fichiers sources et de leurs empreintes figure dans "
+            "l'index des rapports et dans l'annexe du dossier.</p>"
+        )
+        + (html_table(raw, caption="Fichiers sources et leur empreinte") if sums else "")
         + "</section>"
     )
 

@@ -79,11 +79,11 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
     suivi = tables.suivi
     if year is None:
         return _notice(
-            "Aucun fichier de suivi des actions n'a été transmis (data/raw/suivi/) : l'état "
+            "Aucun fichier de suivi des actions n'a été transmis par la commune : l'état "
             "des actions n'est pas connu."
         )
     if suivi is None or not (suivi["annee"] == year).any():
-        return _notice(f"Aucun fichier de suivi pour {year} (data/raw/suivi/suivi_{year}.xlsx).")
+        return _notice(f"Aucun fichier de suivi des actions n'a été transmis pour {year}.")
     from indicators.figures.actions_chart import plot_action_states
 
     view = year_view(tables.objectives, suivi, year)
@@ -181,7 +181,7 @@ def commune_indicators_html(tables: Tables) -> Html:
     """Each of the commune's indicators over time, beside the convention's figure."""
     series = tables.series_commune
     if series is None or series.empty:
-        return _notice("La commune n'a pas transmis d'indicateurs (data/raw/indicateurs_commune/).")
+        return _notice("La commune n'a pas transmis d'indicateurs propres.")
     from indicators.figures.commune_trends import plot_commune_series
 
     names = dict(zip(tables.quartiers["quartier_id"], tables.quartiers["name"], strict=True))
