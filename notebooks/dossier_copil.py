@@ -21,6 +21,10 @@ rentree_ips: str = ""  # rentrée of the IPS map, e.g. 2024-2025; empty for the 
 annee: int = 0  # year of the follow-up of the actions; 0 for the latest transmitted
 date_comite: str = ""  # date of the comité de pilotage, AAAA-MM-JJ; empty if not set
 
+# %% [markdown]
+# <!-- Dossier des quartiers pour les élus : les parties sont produites par
+# indicators.report.dossier ; ce commentaire ne s'affiche pas. -->
+
 # %%
 # The dossier printed for the elected officials (A4 PDF): cover and table of contents,
 # synthesis, one section per quartier, the shared objectives once, comparison and maps,
