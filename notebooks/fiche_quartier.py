@@ -49,13 +49,13 @@ locator_map_html(tables, quartier_id)
 # pauvreté, le taux d'emploi et l'IPS sont présentés en premier.
 
 # %%
+gap_chart_html(tables, quartier_id)
+
+# %%
 html_table(
     portrait_table_fr(tables, quartier_id),
     caption="Portrait statistique et écarts à l'agglomération",
 )
-
-# %%
-gap_chart_html(tables, quartier_id)
 
 # %%
 caveats_html(tables, [quartier_id])

@@ -118,7 +118,11 @@ def crosscheck_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
     return Html(
         html_table(frame, caption="IPS de la convention et IPS des données ouvertes")
         + (f"<p><strong>Constats</strong></p>{_list_html(findings)}" if findings else "")
-        + (f"<p><strong>Méthodes</strong></p>{_list_html(methods)}" if methods else "")
+        + (
+            f'<p class="crosscheck-methods"><strong>Méthodes</strong></p>{_list_html(methods)}'
+            if methods
+            else ""
+        )
     )
 
 
