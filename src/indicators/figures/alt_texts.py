@@ -66,8 +66,9 @@ def _of(text: str) -> str:
     return f"d'{text}" if text[:1] in "aeiouéèê" else f"de {text}"
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _sentence(text: str) -> str:
+    """« Text. » after a space, or nothing for an empty text."""
+    return f" {text[:1].upper()}{text[1:]}." if text else ""
 
 
 def gap_words(row: pd.Series) -> str:
@@ -245,7 +246,7 @@ def ips_choropleth_alt(tables: Tables, territory: Territory, *, rentree: str) ->
     mean = float(layer["ips_epci"].iloc[0])
     text = (
         f"{head}, en {plural(len(bounds), 'classe')} de quantiles, des plus faibles (clair) "
-        f"aux plus élevés (foncé) : {classes}. {_capital(_missing_text(layer))}."
+        f"aux plus élevés (foncé) : {classes}.{_sentence(_missing_text(layer))}"
     )
     if not pd.isna(mean):
         text += f" Moyenne de {epci} : {format_number(mean, 1)}."
@@ -266,7 +267,7 @@ def ips_gap_map_alt(tables: Tables, territory: Territory, *, rentree: str) -> st
     return (
         f"Carte : écart de l'IPS moyen des écoles de chaque commune à celui de {epci}, "
         f"rentrée {rentree}. {plural(above, 'commune')} au-dessus, {plural(below, 'commune')} "
-        f"en dessous. {_capital(_missing_text(layer))}." + _where_concerned(layer, describe)
+        f"en dessous.{_sentence(_missing_text(layer))}" + _where_concerned(layer, describe)
     )
 
 

@@ -6,7 +6,7 @@ batch uses them for footers and the index); :func:`sources_et_methodes` is the s
 every report ends with.
 
 >>> data_version_fr({"built_at": "2026-01-01T00:00:00+00:00", "version": "0.1.0"})[:60]
-'données construites le 1 janvier 2026 à 01:00 par indicators'
+'données construites le 1er janvier 2026 à 01:00 par indicato'
 """
 
 from __future__ import annotations
