@@ -63,6 +63,8 @@ MAPPING_COLUMNS: tuple[str, ...] = ("quartier_id", "uai", "commentaire")
 #: and a mean over the same schools moves by about a point from one rentrée to the next.
 TOLERANCE = 2.0
 MAPPING_FILE = "data/raw/quartier_schools.csv"
+#: How the reports name that file (no path in what officials read).
+MAPPING_TEXT = "la liste des écoles de chaque quartier fournie par la commune"
 _NIVEAUX = {"ensemble": "écoles et collèges", "ecole": "écoles", "college": "collèges"}
 
 
@@ -315,12 +317,12 @@ def ips_crosscheck(
                     "open_data_value": np.nan,
                     "method": (
                         f"Moyenne non pondérée des IPS publiés des établissements listés pour le "
-                        f"quartier dans {MAPPING_FILE}."
+                        f"quartier dans {MAPPING_TEXT}."
                     ),
                     "rentree": None,
                     "status": "non vérifiable",
                     "message": (
-                        f"Aucun établissement n'est associé à ce quartier dans {MAPPING_FILE} : "
+                        f"Aucun établissement n'est associé à ce quartier dans {MAPPING_TEXT} : "
                         f"la valeur de la convention ({format_number(value)}) ne peut pas être "
                         f"recalculée à partir des données ouvertes."
                     ),
@@ -343,7 +345,7 @@ def ips_crosscheck(
                     "quartier_id": quartier_id,
                     "convention_value": float(value) if pd.notna(value) else np.nan,
                     "open_data_value": np.nan,
-                    "method": f"Établissements listés dans {MAPPING_FILE} : {', '.join(uais)}.",
+                    "method": f"Établissements listés dans {MAPPING_TEXT} : {', '.join(uais)}.",
                     "rentree": None,
                     "status": "non vérifiable",
                     "message": "Aucun des établissements listés n'a d'IPS publié." + note,
@@ -369,7 +371,7 @@ def ips_crosscheck(
                     "open_data_value": float(mean),
                     "method": (
                         f"Moyenne non pondérée des IPS publiés par la DEPP des établissements "
-                        f"listés pour le quartier dans {MAPPING_FILE} ({', '.join(uais)}), "
+                        f"listés pour le quartier dans {MAPPING_TEXT} ({', '.join(uais)}), "
                         f"rentrée {agg_row['rentree']} : {_school_words(agg_row)}."
                     ),
                     "rentree": agg_row["rentree"],

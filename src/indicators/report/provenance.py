@@ -166,7 +166,11 @@ def sources_et_methodes(
             f"IPS non diffusés (secret ou non significatif) : "
             f"{plural(secret, 'ligne')} établissement × rentrée, affichées « {MISSING_TEXT} »."
         )
-    built = f"<h3>Notes de la construction des données</h3>{_list_html(notes)}" if notes else ""
+    built = (
+        f"<h3>Notes de la construction des données</h3>{_list_html(notes)}"
+        if notes and sums  # the build's notes name files: the dossier's annex, the index
+        else ""
+    )
     raw = pd.DataFrame(
         [
             (_text(r.get("path")), _text(r.get("sha256"))[:12])
