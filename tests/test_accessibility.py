@@ -199,11 +199,14 @@ def _pdf(reports: Path):
     return PdfReader(reports / "dossier-copil.pdf")
 
 
-def _bookmarks(outline) -> list:
-    """Every bookmark of a pypdf outline, nested levels included."""
+def _bookmarks(outline, depth: int | None = None, level: int = 1) -> list:
+    """The bookmarks of a pypdf outline: every level, or only those at ``depth``."""
     found = []
     for item in outline:
-        found.extend(_bookmarks(item) if isinstance(item, list) else [item])
+        if isinstance(item, list):
+            found.extend(_bookmarks(item, depth, level + 1))
+        elif depth is None or depth == level:
+            found.append(item)
     return found
 
 
@@ -282,9 +285,9 @@ def test_printed_dossier_structure(reports: Path) -> None:
     assert whole.count(shared) == 1, whole.count(shared)
     # Every page carries content; a page more than half empty ends a section.
     starts = set()
-    for item in _bookmarks(reader.outline):
-        if item.title != "Dossier du comité de pilotage":  # h2 and h3 headings
-            starts.add(reader.get_destination_page_number(item))
+    for item in _bookmarks(reader.outline, depth=2):  # the h2 of each part, under the h1
+        starts.add(reader.get_destination_page_number(item))
+    assert len(starts) >= 10
     fills = _page_fill(reports / "dossier-copil.pdf", n)
     for index, fill in enumerate(fills):
         assert fill > 0.1, f"page {index + 1} is nearly empty"
