@@ -200,7 +200,7 @@ def _states_alt(tables: Tables, quartier: str, year: int) -> str:
 
 
 def _series_alt(series: pd.DataFrame, indicator: str, label: str, names: dict) -> str:
-    """« Graphique : <label>, données de la commune. Divion : 2023 12,5 %, 2024 … »."""
+    """« Graphique : <label>, données de la commune. <territoire> : 2023 : 12,5 %, … »."""
     from indicators.numbers import format_value
 
     rows = series[series["indicator_id"] == indicator]
