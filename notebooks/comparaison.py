@@ -34,13 +34,12 @@ from indicators.report.provenance import sources_et_methodes
 from indicators.report.tables import load_tables
 
 tables = load_tables(root)
-caveats_html(tables)
 
 # %% [markdown]
 # ## Valeurs des indicateurs
 
 # %%
-html_table(summary_table_fr(tables))
+html_table(summary_table_fr(tables), caption="Valeurs des indicateurs par quartier")
 
 # %% [markdown]
 # ## Écarts à l'agglomération
@@ -50,10 +49,13 @@ html_table(summary_table_fr(tables))
 # parts sans sens normatif.
 
 # %%
-html_table(gaps_table_fr(tables))
+html_table(gaps_table_fr(tables), caption="Écarts à l'agglomération par quartier")
 
 # %%
 gaps_across_html(tables)
+
+# %%
+caveats_html(tables)
 
 # %% [markdown]
 # ## Localisation
@@ -82,4 +84,4 @@ from indicators.report.references import references_section_html
 references_section_html(tables)
 
 # %%
-sources_et_methodes(tables)
+sources_et_methodes(tables, sums=False)

@@ -31,7 +31,7 @@ from indicators.report.tables import load_tables
 from indicators.report.twins import findings_frame, gap_chart_figure, ips_map_figure
 
 tables = load_tables(root)
-html_table(tables_overview_fr(tables))
+html_table(tables_overview_fr(tables), caption="Tables disponibles")
 
 # %% [markdown]
 # ## Quartiers
@@ -61,7 +61,7 @@ tables.objectives.head(20)
 # ## Un quartier en français, comme dans les rapports
 
 # %%
-html_table(portrait_table_fr(tables, quartier_id))
+html_table(portrait_table_fr(tables, quartier_id), caption="Portrait statistique")
 
 # %% [markdown]
 # ## Écarts triés

@@ -31,14 +31,11 @@ from indicators.report.tables import load_tables
 tables = load_tables(root)
 title_html(tables, quartier_id)
 
-# %%
-caveats_html(tables, [quartier_id])
-
 # %% [markdown]
 # ## Identité du quartier
 
 # %%
-html_table(identity_table_fr(tables, quartier_id))
+html_table(identity_table_fr(tables, quartier_id), caption="Identité du quartier")
 
 # %%
 locator_map_html(tables, quartier_id)
@@ -57,10 +54,16 @@ perimeter_html(tables, quartier_id)
 # pauvreté, le taux d'emploi et l'IPS sont présentés en premier.
 
 # %%
-html_table(portrait_table_fr(tables, quartier_id))
+gap_chart_html(tables, quartier_id)
 
 # %%
-gap_chart_html(tables, quartier_id)
+html_table(
+    portrait_table_fr(tables, quartier_id),
+    caption="Portrait statistique et écarts à l'agglomération",
+)
+
+# %%
+caveats_html(tables, [quartier_id])
 
 # %% [markdown]
 # ### Contrôle de l'IPS
@@ -100,4 +103,4 @@ diagnostic_html(tables, quartier_id)
 objectives_html(tables, quartier_id)
 
 # %%
-sources_et_methodes(tables, [quartier_id])
+sources_et_methodes(tables, [quartier_id], sums=False)

@@ -40,3 +40,27 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def rendered_project(tmp_path_factory: pytest.TempPathFactory):
+    """A built copy of the project and one `indicators report` of it (all reports, the
+    dossier for the 2025 comité of 1 December 2026), shared by the test modules that read
+    the reports (notebooks, accessibility, printed dossier)."""
+    from indicators.build.pipeline import build
+    from indicators.config import Paths
+    from indicators.report.batch import run_reports
+
+    root = tmp_path_factory.mktemp("notebooks") / "project"
+    shutil.copytree(RAW, root / "data" / "raw")
+    shutil.copytree(REPO / "notebooks", root / "notebooks")
+    paths = Paths.from_root(root)
+    build(paths)
+    status = run_reports(
+        paths,
+        jobs=2,
+        progress=False,
+        echo=lambda _: None,
+        parameters={"annee": 2025, "date_comite": "2026-12-01"},
+    )
+    return paths, status

@@ -72,13 +72,13 @@ def test_gap_chart_of_cites_6_et_30(tables):
         "Part du parc social",
     ]
     assert _texts(rates, "gap_label") == [
-        f"+32,1{PTS}",
-        f"{MINUS}20,7{PTS}",
-        f"+26,3{PTS}",
-        f"+9,1{PTS}",
-        f"au moins +69,4{PTS}",
+        f"+32,1{PTS}, défavorable",  # the reading in words: colour is not the only carrier
+        f"{MINUS}20,7{PTS}, défavorable",
+        f"+26,3{PTS}, défavorable",
+        f"+9,1{PTS}, supérieur",
+        f"au moins +69,4{PTS}, supérieur",
     ]
-    assert _texts(levels, "gap_label") == [f"{MINUS}25{PTS}"]
+    assert _texts(levels, "gap_label") == [f"{MINUS}25{PTS}, défavorable"]
     assert _texts(rates, "value_label") == [
         f"50,9{NBSP}%",
         f"38,1{NBSP}%",
@@ -126,9 +126,9 @@ def test_missing_values_are_written_not_drawn(tables):
     assert [line.get_ydata()[0] for line in _lines(rates, "value")] == [0, 2, 3]
     assert _texts(rates, "value_label")[0] == f"plus de 30{NBSP}%"
     assert _texts(rates, "gap_label") == [
-        f"au moins +11,2{PTS}",
-        f"+51,4{PTS}",
-        f"{MINUS}0,2{PTS}",
+        f"au moins +11,2{PTS}, défavorable",
+        f"+51,4{PTS}, supérieur",
+        f"{MINUS}0,2{PTS}, équivalent",
     ]
     # −0,2 point on single-parent families (« 16 % » vs 16,2 %) is within the rounding of
     # the published figures: read « équivalent », drawn in the neutral grey.
@@ -141,7 +141,7 @@ def test_incomplete_portrait_of_clarence(tables):
     frame = plot_gap_chart(gaps, portrait, "cite-de-la-clarence", quartiers=quartiers)
     rates = _rates(frame)
     assert _texts(rates, "missing") == ["non disponible", "non disponible"]
-    assert _texts(_levels(frame), "gap_label") == [f"{MINUS}28{PTS}"]
+    assert _texts(_levels(frame), "gap_label") == [f"{MINUS}28{PTS}, défavorable"]
     source = _texts(frame, "source")[0]
     assert "Portrait incomplet" in source
     assert "source des données non indiquée par la convention" in source
@@ -185,7 +185,7 @@ def test_approximate_values_are_open_markers_and_upper_bounds_point_down():
     # Upper bound: arrow towards lower values; lower bound: towards higher values.
     assert arrows[0].xy[0] < 50 and arrows[1].xy[0] > 30
     labels = _texts(rates, "gap_label")
-    assert labels[0] == f"environ +20,0{PTS}"
+    assert labels[0] == f"environ +20,0{PTS}, défavorable"
     assert labels[2] == "sans référence"
     assert labels[3] == "indéterminé"
     legend = [t.get_text() for t in frame.get_legend().get_texts()]
@@ -257,8 +257,14 @@ def test_gaps_across_quartiers(tables):
         "Part des familles monoparentales",
     ]
     labels = _texts(rates, "gap_label")
-    assert labels[:4] == [f"+19,2{PTS}", f"+32,1{PTS}", f"au moins +11,2{PTS}", f"{MINUS}15,8{PTS}"]
-    assert f"au moins +69,4{PTS}" in labels
+    bad = ", défavorable"
+    assert labels[:4] == [
+        f"+19,2{PTS}{bad}",
+        f"+32,1{PTS}{bad}",
+        f"au moins +11,2{PTS}{bad}",
+        f"{MINUS}15,8{PTS}{bad}",
+    ]
+    assert f"au moins +69,4{PTS}, supérieur" in labels
     poverty = _bars(rates)[1]  # Cités 6 et 30
     assert poverty.get_width() == pytest.approx(32.1)
     assert to_rgba(poverty.get_facecolor()) == to_rgba(style.OKABE_ITO["vermillion"])

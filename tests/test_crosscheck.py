@@ -91,7 +91,7 @@ def test_agglomeration_figure_against_open_data(ips, agg):
     assert row["convention_value"] == 104.0
     assert row["open_data_value"] == pytest.approx(100.0)
     assert row["status"] == "écart"
-    assert "2 écoles" in row["method"] and "1 exclu(s)" in row["method"]
+    assert "2 écoles" in row["method"] and "1 exclu car" in row["method"]
     assert "82,5" in row["method"]  # collèges weighted by pupils: (300×80 + 100×90) / 400
     assert "100" in row["message"] and "\u22124" in row["message"]
     # 2023-2024: écoles only, A 84 and B 74 → 79.
@@ -118,7 +118,7 @@ def test_quartier_without_schools_is_not_verifiable(agg):
     assert quartiers["status"].unique().tolist() == ["non vérifiable"]
     assert quartiers["open_data_value"].isna().all()
     assert quartiers["rentree"].isna().all()
-    assert "quartier_schools.csv" in quartiers["message"].iloc[0]
+    assert "liste des écoles de chaque quartier" in quartiers["message"].iloc[0]
 
 
 def test_quartier_recomputed_from_the_mapping(ips, agg):

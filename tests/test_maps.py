@@ -263,20 +263,27 @@ def test_ips_choropleth_legend_states_method_and_bounds(
     communes, ips_communes, scheme, k, entries, method
 ):
     ax = plot_ips_choropleth(communes, ips_communes, "2022-2023", scheme=scheme, k=k, **LABELS)
-    assert _legend(ax) == [*entries, "IPS non publié (2 communes)"]
+    # Bruay-la-Buissière: one school, its IPS « NS »; the sixth commune has no row (no
+    # school in the files): two reasons, two legend entries (fixture ips_communes.csv).
+    assert _legend(ax) == [
+        *entries,
+        "IPS non publié (« NS » ou vide) (1 commune)",
+        "Pas d'école dans les fichiers de la DEPP (1 commune)",
+    ]
     title = _legend_title(ax)
     assert f"Classes : {method} ({k} classes)" in title
     assert "Moyenne de la CABBALR : 88,0" in title
     assert ax.get_title(loc="left") == (
         "Indice de position sociale des écoles par commune, rentrée 2022-2023"
     )
-    # Four communes coloured by class, two hatched grey: never a class colour.
+    # Four communes coloured by class, one hatched grey, one blank: never a class colour.
     coloured = sum(
         len(c.get_paths()) for c in ax.collections if (c.get_gid() or "").startswith("class_")
     )
     assert coloured == 4
     missing = _collection(ax, "missing")
-    assert len(missing.get_paths()) == 2
+    assert len(missing.get_paths()) == 1
+    assert len(_collection(ax, "no_school").get_paths()) == 1
     assert missing.get_hatch() == style.MISSING_HATCH
     assert to_rgb(missing.get_facecolor()[0]) == to_rgb(style.MISSING_COLOR)
     assert "rentrée 2022-2023" in _source(ax)
@@ -288,7 +295,7 @@ def test_ips_choropleth_other_rentree_and_sector(communes, ips_communes):
     assert _legend(ax) == [
         "79,0 à 85,0 (1 commune)",
         "85,0 à 91,0 (1 commune)",
-        "IPS non publié (4 communes)",
+        "Pas d'école dans les fichiers de la DEPP (4 communes)",  # no row for 2021-2022
     ]
     ax = plot_ips_choropleth(communes, ips_communes, "2022-2023", secteur="public")
     assert _legend(ax)[0] == "80,0 à 80,0 (1 commune)"  # one value: one class
@@ -464,12 +471,27 @@ def test_shipped_ips_choropleth_2022(shipped):
     tables, _ = shipped
     ax = plot_ips_choropleth(tables["communes"], tables["ips_communes"], "2022-2023")
     published = len(_communes_with_ecole_ips("2022-2023"))
+    # By hand from the same file: member communes with at least one école that rentrée.
+    with open(RAW / "cabbalr_epci_members" / "cabbalr_communes_2026.csv", encoding="utf-8") as f:
+        members = {row["code_insee"] for row in csv.DictReader(f)}
+    with open(RAW / "ips_ecoles" / "fr-en-ips-ecoles-ap2022_dep62.csv", encoding="utf-8") as f:
+        with_school = {
+            r["code_insee_de_la_commune"]
+            for r in csv.DictReader(f, delimiter=";")
+            if r["rentree_scolaire"] == "2022-2023" and r["code_insee_de_la_commune"] in members
+        }
+    unpublished, no_school = len(with_school) - published, 100 - len(with_school)
     entries = _legend(ax)
-    assert len(entries) == 6
-    assert entries[-1] == f"IPS non publié ({100 - published} communes)"
-    counts = [int(e.rsplit("(", 1)[1].split()[0]) for e in entries[:-1]]
+    missing_entries = [e for e in entries if e.startswith(("IPS non publié", "Pas d'école"))]
+    expected = []
+    if unpublished:
+        expected.append(f"IPS non publié (« NS » ou vide) ({unpublished} commune")
+    if no_school:
+        expected.append(f"Pas d'école dans les fichiers de la DEPP ({no_school} commune")
+    assert [e.rsplit("s)", 1)[0].rstrip(")") for e in missing_entries] == expected
+    counts = [int(e.rsplit("(", 1)[1].split()[0]) for e in entries[: -len(missing_entries)]]
     assert sum(counts) == published
-    assert len(_collection(ax, "missing").get_paths()) == 100 - published
+    assert len(_collection(ax, "missing").get_paths()) == unpublished
 
 
 def test_shipped_ips_gap_map_and_unknown_rentree(shipped):

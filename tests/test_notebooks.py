@@ -25,7 +25,6 @@ import nbformat
 import pytest
 
 from indicators.config import Paths
-from indicators.report.batch import run_reports
 from indicators.report.page import external_references
 from indicators.report.templates import KERNEL_NAME, declared_parameters
 
@@ -95,17 +94,9 @@ def test_parameters_cell(name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, int]:
-    """A built copy of the project and one `indicators report` of it (all reports)."""
-    from indicators.build.pipeline import build
-
-    root = tmp_path_factory.mktemp("notebooks") / "project"
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    shutil.copytree(NOTEBOOKS, root / "notebooks")
-    paths = Paths.from_root(root)
-    build(paths)
-    status = run_reports(paths, jobs=2, progress=False, echo=lambda _: None)
-    return paths, status
+def project(rendered_project: tuple[Paths, int]) -> tuple[Paths, int]:
+    """A built copy of the project and one `indicators report` of it (conftest)."""
+    return rendered_project
 
 
 def _page(paths: Paths, key: str) -> str:
@@ -126,7 +117,7 @@ def test_every_report_is_written(project: tuple[Paths, int]) -> None:
     assert expected <= {p.name for p in paths.reports.iterdir()}
     assert (paths.reports / "dossier-copil.pdf").read_bytes()[:5] == b"%PDF-"
     index = _page(paths, "index")
-    assert "6 rapport(s), tous réussis." in index
+    assert "6 rapports, tous réussis." in index
     assert index.count('class="status-ok"') == 6
 
 
@@ -165,15 +156,17 @@ def test_comparison_and_dossier(project: tuple[Paths, int]) -> None:
     )
     dossier = _plain(_page(paths, "dossier-copil"))
     for expected in (
-        "Dossier du comité de pilotage annuel",
-        "1. Synthèse",
+        "Dossier du comité de pilotage",
+        "Comité de pilotage du 1er décembre 2026",
+        "Bilan des actions de l'année 2025",
+        ">Synthèse</h2>",
         "Contrôle croisé des IPS",
         "au moins +11,2 points",
         "Cité de la Clarence",
         "Coteau Stade Parc - Cité 34",
     ):
         assert expected in dossier, expected
-    assert dossier.count('<section class="quartier">') == 4
+    assert dossier.count('<section class="part quartier"') == 4
 
 
 @pytest.mark.slow
@@ -189,7 +182,8 @@ def test_html_is_self_contained_and_ends_with_sources(project: tuple[Paths, int]
             continue
         assert "present." not in page and "load_tables" not in page, path.name  # no code
         headings = re.findall(r"<h2[^>]*>(.*?)</h2>", page)
-        assert headings[-1] == "Sources et méthodes", path.name
+        last = "Annexe : sources, méthodes et versions des données"
+        assert headings[-1] in ("Sources et méthodes", last), path.name
         assert "Version des données : données construites le" in page, path.name
 
 

@@ -385,7 +385,7 @@ def test_load_tables_without_build(tmp_path: Path) -> None:
 def test_figures_are_embedded_pngs(tables: Tables) -> None:
     """Tables from memory (no build folder): the registry draws the figures."""
     chart = gap_chart_html(tables, "cites-6-et-30")
-    assert chart.startswith('<figure class="chart"><img alt="Cités 6 et 30 comparé')
+    assert chart.startswith('<figure class="chart"><img alt="Graphique : Cités 6 et 30 comparé')
     assert 'src="data:image/png;base64,iVBOR' in chart
     assert "Carte de localisation non disponible" in locator_map_html(tables)
     assert "Carte de localisation non disponible" in locator_map_html(tables, "cites-6-et-30")
@@ -441,7 +441,7 @@ def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
         assert _embedded(figure_html(tables, name)) == (figures / f"{name}.png").read_bytes()
     # An earlier rentrée is no figure of the build: the registry draws it.
     earlier = ips_map_html(tables, "2022-2023")
-    assert 'alt="IPS moyen des écoles par commune, rentrée 2022-2023"' in earlier
+    assert "IPS moyen des écoles par commune de la CABBALR, rentrée 2022-2023" in earlier
     assert _embedded(earlier).startswith(b"\x89PNG")
     # No shapes in the shipped data: no zoomed map, and the reports say so.
     assert "non disponible" in locator_map_html(tables, zoom=True)

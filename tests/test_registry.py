@@ -122,24 +122,31 @@ def test_fixed_name_wins_over_a_pattern():
     assert registry.spec_of("ecarts_quartiers").kind == ""
 
 
-def test_alt_texts_are_the_reports(tables):
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_alt_texts_are_written_from_the_data(tables):
+    # Values read in the convention (Cités 6 et 30, portrait; CABBALR references).
+    chart = _plain(registry.alt_text("ecarts_cites-6-et-30", tables, territory=TERRITORY))
+    assert chart.startswith("Graphique : Cités 6 et 30 comparé à la CABBALR. ")
     assert (
-        registry.alt_text("ecarts_cites-6-et-30", tables, territory=TERRITORY)
-        == "Cités 6 et 30 comparé à l'agglomération"
-    )
-    assert (
-        registry.alt_text("carte_communes_cites-6-et-30", tables, territory=TERRITORY)
-        == "Cités 6 et 30 : communes concernées"
-    )
-    assert registry.alt_text("ecarts_quartiers", tables, territory=TERRITORY) == (
-        "Écarts des quartiers à l'agglomération"
-    )
-    assert registry.alt_text("carte_situation", tables, territory=TERRITORY) == (
-        "Localisation des quartiers dans l'agglomération"
-    )
-    assert registry.alt_text("carte_ips_ecoles_2022_2023", tables, territory=TERRITORY) == (
-        "IPS moyen des écoles par commune, rentrée 2022-2023"
-    )
+        "Taux de pauvreté : 50,9 % dans le quartier, 18,8 % dans l'agglomération, écart "
+        "défavorable de 32,1 points ; Taux d'emploi des 15-64 ans : 38,1 % dans le quartier, "
+        "58,8 % dans l'agglomération, écart défavorable de 20,7 points"
+    ) in chart
+    assert "Part du parc social : plus de 95 % dans le quartier" in chart
+    assert "supérieur d'au moins 69,4 points" in chart
+    communes = registry.alt_text("carte_communes_cites-6-et-30", tables, territory=TERRITORY)
+    assert "Cités 6 et 30, communes concernées mises en évidence et nommées : " in communes
+    assert "Calonne-Ricouart" in communes and "Divion" in communes
+    across = _plain(registry.alt_text("ecarts_quartiers", tables, territory=TERRITORY))
+    assert "Taux de pauvreté : Coteau Stade Parc - Cité 34 +19,2 points (défavorable)" in across
+    situation = registry.alt_text("carte_situation", tables, territory=TERRITORY)
+    n = len(tables["communes"])
+    assert situation.startswith(f"Carte des {n} communes de la CABBALR.")
+    ips = _plain(registry.alt_text("carte_ips_ecoles_2022_2023", tables, territory=TERRITORY))
+    assert ips.startswith("Carte : IPS moyen des écoles par commune de la CABBALR, rentrée 2022")
 
 
 def test_spec_names_round_trip():

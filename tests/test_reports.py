@@ -300,7 +300,7 @@ def test_failing_notebook_is_isolated_and_reported(
     assert (paths.reports / "dossier-copil.pdf").read_bytes().startswith(b"%PDF")
     page = (paths.reports / "index.html").read_text(encoding="utf-8")
     assert "échec" in page and "ZeroDivisionError" in page and "cellule 4" in page
-    assert "4 rapport(s), dont 1 en échec" in page
+    assert "4 rapports, dont 1 en échec" in page
     assert "<h1>Rapports du contrat de ville — Commune A</h1>" in page  # territory.toml
     assert "Fiche quartier — Quartier &lt;A&gt;</a>" in page  # names from inputs are escaped
     assert printed and "3/4 report(s)" in printed[0]
@@ -332,8 +332,10 @@ def test_html_is_self_contained_without_code_or_parameters(
     assert "from IPython" not in fiche  # ...the code is not
     assert 'quartier_id = "q-b"' not in fiche  # nor the injected parameters
     assert "quartier to describe" not in fiche  # nor the parameters cell
-    # The footer records the parameters and the data version (from the manifest).
-    assert "quartier_id = 'q-b'" in fiche
+    # The footer gives the data version (from the manifest), not the parameters (they are
+    # in the index and the page's metadata: no technical clutter for officials).
+    assert "quartier_id = 'q-b'" not in fiche
+    assert "&quot;quartier_id&quot;: &quot;q-b&quot;" in fiche
     assert "15 janvier 2026" in fiche and "indicators 0.1.0" in fiche
     dossier = (paths.reports / "dossier-copil.html").read_text(encoding="utf-8")
     assert "50,9\u00a0%" in dossier
@@ -447,7 +449,7 @@ def test_selection_rerenders_one_fiche_and_keeps_the_others(tmp_path: Path) -> N
     assert "Quartier : q-b" in (paths.reports / "fiche-q-b.html").read_text(encoding="utf-8")
     page = (paths.reports / "index.html").read_text(encoding="utf-8")
     assert len(re.findall(r'class="status-ok"', page)) == 3
-    assert "1 juin 2025" in page  # the kept report shows its own date
+    assert "1er juin 2025" in page  # the kept report shows its own date
 
 
 def test_error_text_is_one_french_line() -> None:

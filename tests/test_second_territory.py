@@ -191,9 +191,12 @@ def test_the_figures_of_another_territory_carry_its_labels(built: Path) -> None:
         "Autreville, Testville" in seen["carte_situation"]
     )
     assert "Moyenne de la CATEST : 90,0" in seen["carte_ips_ecoles_2022_2023"]
-    assert registry.alt_text("carte_ecart_ips_ecoles_2022_2023", frames, territory=territory) == (
-        "Écart de l'IPS moyen des écoles à celui de la CATEST, rentrée 2022-2023"
+    gap_alt = registry.alt_text("carte_ecart_ips_ecoles_2022_2023", frames, territory=territory)
+    assert gap_alt.startswith(
+        "Carte : écart de l'IPS moyen des écoles de chaque commune à celui de la CATEST, "
+        "rentrée 2022-2023. 1 commune au-dessus, 1 commune en dessous."
     )
+    assert "Testville : \u22125,0 points" in gap_alt
 
 
 def test_the_fixture_territory_is_the_other_one() -> None:

@@ -109,7 +109,7 @@ def test_palettes_are_colour_blind_safe_families():
 
 def test_production_date_in_french_from_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert style.production_date() == "1 janvier 1970"
+    assert style.production_date() == "1er janvier 1970"
 
 
 def test_new_figure_applies_the_house_style_locally():

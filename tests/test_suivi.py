@@ -227,7 +227,9 @@ def test_dossier_fragment_of_the_year(two_years: Path) -> None:
     html = suivi_html(tables, 2025)
     assert "Changements depuis 2024" in html and "reportée" in html
     assert "4\u00a0750\u00a0€" in html.replace("\u202f", "\u00a0")
-    assert "Aucun fichier de suivi pour 2023" in suivi_html(tables, 2023)
+    assert "Aucun fichier de suivi des actions n'a été transmis pour 2023" in suivi_html(
+        tables, 2023
+    )
     assert "Pas de suivi 2023" in suivi_html(tables, 2024)
     assert "12 juin 2026" in comite_title(2025, "2026-06-12")
     assert commune_indicators_html(tables).count("<img") == 2

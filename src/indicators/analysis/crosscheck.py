@@ -27,6 +27,7 @@ import pandas as pd
 
 from indicators.analysis.ips_means import ips_for_schools
 from indicators.errors import InputError
+from indicators.french import plural_word
 from indicators.numbers import format_number, format_points
 from indicators.sources.checks import check_pattern, check_unique
 from indicators.sources.csvfiles import read_insee_csv
@@ -62,6 +63,8 @@ MAPPING_COLUMNS: tuple[str, ...] = ("quartier_id", "uai", "commentaire")
 #: and a mean over the same schools moves by about a point from one rentrée to the next.
 TOLERANCE = 2.0
 MAPPING_FILE = "data/raw/quartier_schools.csv"
+#: How the reports name that file (no path in what officials read).
+MAPPING_TEXT = "la liste des écoles de chaque quartier fournie par la commune"
 _NIVEAUX = {"ensemble": "écoles et collèges", "ecole": "écoles", "college": "collèges"}
 
 
@@ -196,7 +199,8 @@ def _school_words(row: pd.Series) -> str:
     what = _NIVEAUX[str(row["niveau"])]
     text = f"{n} {what}" if n != 1 else f"1 établissement ({what})"
     if int(row["n_ns"]):
-        text += f", {int(row['n_ns'])} exclu(s) car « NS » (non significatif)"
+        n_ns = int(row["n_ns"])
+        text += f", {n_ns} {plural_word(n_ns, 'exclu')} car « NS » (non significatif)"
     missing = int(row["n_etablissements"]) - int(row["n_ips"]) - int(row["n_ns"])
     if missing:
         text += f", {missing} sans IPS publié"
@@ -334,12 +338,12 @@ def ips_crosscheck(
                     "open_data_value": np.nan,
                     "method": (
                         f"Moyenne non pondérée des IPS publiés des établissements listés pour le "
-                        f"quartier dans {MAPPING_FILE}."
+                        f"quartier dans {MAPPING_TEXT}."
                     ),
                     "rentree": None,
                     "status": "non vérifiable",
                     "message": (
-                        f"Aucun établissement n'est associé à ce quartier dans {MAPPING_FILE} : "
+                        f"Aucun établissement n'est associé à ce quartier dans {MAPPING_TEXT} : "
                         f"la valeur de la convention ({format_number(value)}) ne peut pas être "
                         f"recalculée à partir des données ouvertes."
                     ),
@@ -362,7 +366,7 @@ def ips_crosscheck(
                     "quartier_id": quartier_id,
                     "convention_value": float(value) if pd.notna(value) else np.nan,
                     "open_data_value": np.nan,
-                    "method": f"Établissements listés dans {MAPPING_FILE} : {', '.join(uais)}.",
+                    "method": f"Établissements listés dans {MAPPING_TEXT} : {', '.join(uais)}.",
                     "rentree": None,
                     "status": "non vérifiable",
                     "message": "Aucun des établissements listés n'a d'IPS publié." + note,
@@ -388,7 +392,7 @@ def ips_crosscheck(
                     "open_data_value": float(mean),
                     "method": (
                         f"Moyenne non pondérée des IPS publiés par la DEPP des établissements "
-                        f"listés pour le quartier dans {MAPPING_FILE} ({', '.join(uais)}), "
+                        f"listés pour le quartier dans {MAPPING_TEXT} ({', '.join(uais)}), "
                         f"rentrée {agg_row['rentree']} : {_school_words(agg_row)}."
                     ),
                     "rentree": agg_row["rentree"],

@@ -27,6 +27,7 @@ from indicators.build.raw_manifest import check_raw_manifest
 from indicators.build.references import references_step
 from indicators.build.sources import BY_PATH, SHIPPED_GRID, one_file
 from indicators.errors import InputError
+from indicators.french import plural_word
 from indicators.sources.checks import check_unique
 from indicators.sources.communes import communes_of_epci
 from indicators.sources.perimeters import quartier_shapes
@@ -126,7 +127,8 @@ def _school_ips(state: _State) -> None:
             (
                 ", ".join(sorted(group["source"].unique())),
                 f"IPS des {_LEVELS[niveau]} {rentree} : {len(group)} établissements, "
-                f"{n_ns} IPS « NS » (non significatif) et {n_blank} IPS vide(s), "
+                f"{n_ns} IPS « NS » (non significatif) et {n_blank} "
+                f"{plural_word(n_blank, 'IPS vide', 'IPS vides')}, "
                 "traités comme manquants (jamais 0).",
             )
         )

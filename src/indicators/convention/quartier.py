@@ -10,6 +10,7 @@ from indicators.convention.portrait import parse_source, portrait_row
 from indicators.convention.sections import Section
 from indicators.convention.text import clean_text, join_text, normalise_code, slugify
 from indicators.errors import InputError
+from indicators.french import plural
 
 _KEY_VALUE = re.compile(r"^(?P<key>[^:]{2,200}?)\s*:\s*(?P<value>.*)$")
 _PAREN = re.compile(r"^\((?P<text>.*)\)\.?$")
@@ -199,7 +200,8 @@ def parse_section(
     if portrait and not portrait_heading:
         caveats.append(
             "Portrait incomplet : le titre « Portrait statistique », la source et la plupart "
-            f"des lignes manquent dans le texte ; {len(portrait)} indicateur(s) subsiste(nt)."
+            "des lignes manquent dans le texte ; "
+            f"{plural(len(portrait), 'indicateur subsiste', 'indicateurs subsistent')}."
         )
     elif portrait and info["source_text"] is None:
         caveats.append("Source du portrait non indiquée dans le texte.")

@@ -269,3 +269,15 @@ def reading_handles(readings: set[str], kind: str) -> list[Line2D | Patch]:
             else:
                 handles.append(Patch(facecolor=color, edgecolor=color, label=label))
     return handles
+
+
+def with_reading(label: str, reading: str) -> str:
+    """« +32,1 points, défavorable »: the gap and its reading in words (colour is never
+    the only carrier of the reading); an unknown reading adds nothing.
+
+    >>> with_reading("+32,1 points", "défavorable")
+    '+32,1 points, défavorable'
+    """
+    if reading in {"défavorable", "favorable", "supérieur", "inférieur", "équivalent"}:
+        return f"{label}, {reading}"
+    return label

@@ -254,7 +254,9 @@ def _draw_dot_row(
             **{**text_kw, "va": "top", "color": style.REFERENCE_COLOR},
         )
     if row.has_gap and not math.isnan(row.gap):
-        label, label_color = row.gap_label, color
+        # The reading in words as well: colour is never the only carrier (text in dark
+        # grey: the reading colours are under 4.5:1 against white).
+        label, label_color = kit.with_reading(row.gap_label, row.reading), style.TEXT_COLOR
     elif row.has_gap:
         label, label_color = kit.UNDETERMINED_TEXT, style.NOTE_COLOR
     else:

@@ -233,7 +233,7 @@ def _draw_bar_panel(
             panel.text(
                 end + sign * 0.012 * span,
                 y,
-                str(row["label_fr"]),
+                kit.with_reading(str(row["label_fr"]), reading),
                 ha="left" if sign > 0 else "right",
                 color=style.TEXT_COLOR,
                 gid="gap_label",

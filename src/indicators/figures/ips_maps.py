@@ -36,6 +36,7 @@ NIVEAUX = {"ecole": "écoles", "college": "collèges", "ensemble": "écoles et c
 SECTEURS = {"ensemble": "public et privé", "public": "public", "privé": "privé"}
 SOURCE_IPS = "DEPP, indice de position sociale (IPS) des établissements"
 MISSING_IPS_LABEL = "IPS non publié"
+NO_SCHOOL_LABEL = "Pas d'école dans les fichiers de la DEPP"
 #: The note under both maps; ``{epci}`` is the reference's label with its article.
 IPS_NOTE = (
     "Note : moyenne non pondérée des IPS publiés des établissements de chaque commune "
@@ -139,7 +140,11 @@ def plot_ips_choropleth(
             part = published[classifier.yb == i]
             if len(part):
                 part.plot(ax=ax, color=colors[i], linewidth=0, zorder=2, gid=f"class_{i}")
-        kit.draw_missing(ax, missing)
+        no_school = missing[missing["n_etablissements"] == 0]
+        unpublished = missing[missing["n_etablissements"] > 0]
+        kit.draw_missing(ax, unpublished)
+        if len(no_school):
+            no_school.plot(ax=ax, facecolor="white", edgecolor="none", zorder=2, gid="no_school")
         layer.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
         kit.outline(ax, layer)
         handles: list[Patch] = [
@@ -150,9 +155,22 @@ def plot_ips_choropleth(
             )
             for i in range(n_classes)
         ]
-        if len(missing):
+        # Why a commune has no value: no school in the files, or IPS not published.
+        if len(unpublished):
             handles.append(
-                kit.missing_patch(f"{MISSING_IPS_LABEL} ({kit.plural(len(missing), 'commune')})")
+                kit.missing_patch(
+                    f"{MISSING_IPS_LABEL} (« NS » ou vide) "
+                    f"({kit.plural(len(unpublished), 'commune')})"
+                )
+            )
+        if len(no_school):
+            handles.append(
+                Patch(
+                    facecolor="white",
+                    edgecolor=style.MISSING_EDGE,
+                    linewidth=0.5,
+                    label=f"{NO_SCHOOL_LABEL} ({kit.plural(len(no_school), 'commune')})",
+                )
             )
         reference = float(layer["ips_epci"].iloc[0])
         legend_title = (

@@ -53,9 +53,10 @@ from matplotlib.axes import Axes
 
 from indicators.errors import InputError, ParameterError
 from indicators.figures import adapters
+from indicators.figures import alt_texts as alts
 from indicators.figures.adapters import Tables, latest_rentree
 from indicators.figures.adapters import quartier_name as _name
-from indicators.territory import Territory, the_epci
+from indicators.territory import Territory
 
 __all__ = [
     "FIGURES",
@@ -130,8 +131,6 @@ def _constant(text: str) -> Callable[..., str]:
     return alt
 
 
-_SITUATION_ALT = "Localisation des quartiers dans l'agglomération"
-
 #: Every figure, in the order the build writes them.
 FIGURES: dict[str, FigureSpec] = {
     spec.name: spec
@@ -142,7 +141,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "gaps", "portrait"),
             adapters.each_quartier,
             adapters.gap_chart,
-            lambda t, _, quartier_id: f"{_name(t, quartier_id)} comparé à l'agglomération",
+            alts.gap_chart_alt,
         ),
         FigureSpec(
             "ecarts_quartiers",
@@ -150,7 +149,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "gaps", "portrait"),
             adapters.single,
             adapters.gaps_across,
-            _constant("Écarts des quartiers à l'agglomération"),
+            alts.gaps_across_alt,
         ),
         FigureSpec(
             "carte_situation",
@@ -158,7 +157,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "quartiers"),
             adapters.single,
             adapters.locator,
-            _constant(_SITUATION_ALT),
+            alts.locator_alt,
             "map",
         ),
         FigureSpec(
@@ -167,7 +166,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "quartiers", "quartier_shapes"),
             adapters.with_shapes,
             adapters.locator_zoom,
-            _constant(_SITUATION_ALT),
+            alts.locator_alt,
             "map",
         ),
         FigureSpec(
@@ -176,7 +175,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "quartiers"),
             adapters.each_quartier,
             adapters.quartier_communes,
-            lambda t, _, quartier_id: f"{_name(t, quartier_id)} : communes concernées",
+            alts.quartier_communes_alt,
             "map",
         ),
         FigureSpec(
@@ -185,7 +184,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "ips_communes"),
             adapters.rentree_param,
             adapters.ips_choropleth,
-            lambda t, _, rentree: f"IPS moyen des écoles par commune, rentrée {rentree}",
+            alts.ips_choropleth_alt,
             "map",
         ),
         FigureSpec(
@@ -194,10 +193,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("communes", "ips_communes"),
             adapters.rentree_param,
             adapters.ips_gap_map,
-            lambda t, territory, rentree: (
-                "Écart de l'IPS moyen des écoles à celui de "
-                f"{the_epci(territory.epci.label)}, rentrée {rentree}"
-            ),
+            alts.ips_gap_map_alt,
             "map",
         ),
         FigureSpec(
@@ -206,9 +202,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("quartiers", "objectives", "suivi"),
             adapters.each_quartier,
             adapters.action_states,
-            lambda t, _, quartier_id: (
-                f"{_name(t, quartier_id)} : actions par état et enjeu"
-            ),
+            alts.action_states_alt,
         ),
         FigureSpec(
             "carte_carroyage",
@@ -216,7 +210,7 @@ FIGURES: dict[str, FigureSpec] = {
             ("grid", "communes"),
             adapters.with_local_cells,
             adapters.grid_map,
-            _constant("Part des ménages pauvres par carreau de 200 m"),
+            alts.grid_map_alt,
             "map",
         ),
         FigureSpec(

@@ -29,7 +29,6 @@ from collections.abc import Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-from babel.dates import format_date
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
@@ -41,7 +40,8 @@ from matplotlib.text import Annotation
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import Bbox
 
-from indicators.numbers import LOCALE, NBSP, format_number
+from indicators.french import date_fr
+from indicators.numbers import NBSP, format_number
 
 # --- colours ---------------------------------------------------------------------------
 
@@ -234,7 +234,7 @@ def production_date(date: _dt.date | None = None) -> str:
         date = (
             _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).date() if epoch else _dt.date.today()
         )
-    return format_date(date, format="d MMMM y", locale=LOCALE)
+    return date_fr(date)  # « 1er décembre 2026 »
 
 
 def add_source(

@@ -116,9 +116,17 @@ def crosscheck_html(tables: Tables, ids: Sequence[str] | None = None) -> Html:
     if "method" in checks.columns:
         methods = list(dict.fromkeys(_text(m) for m in checks["method"] if _text(m)))
     return Html(
-        html_table(frame)
-        + (f"<p><strong>Constats</strong></p>{_list_html(findings)}" if findings else "")
-        + (f"<p><strong>Méthodes</strong></p>{_list_html(methods)}" if methods else "")
+        html_table(frame, caption="IPS de la convention et IPS des données ouvertes")
+        + (
+            f'<p class="crosscheck-findings"><strong>Constats</strong></p>{_list_html(findings)}'
+            if findings
+            else ""
+        )
+        + (
+            f'<p class="crosscheck-methods"><strong>Méthodes</strong></p>{_list_html(methods)}'
+            if methods
+            else ""
+        )
     )
 
 

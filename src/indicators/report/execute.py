@@ -137,16 +137,11 @@ def execute_report(
     if error is None:
         try:
             finished = _now()
+            # What officials read: no template name, parameter or hash (those are in
+            # the index and the page's metadata).
             footer = [
-                f"{job.title} — rapport produit le {format_datetime_fr(finished)} à partir de "
-                f"{template_file}.",
-                "Paramètres : "
-                + ", ".join(
-                    f"{k} = {v!r}" for k, v in sorted(job.parameters.items()) if k != "root"
-                )
-                if len(job.parameters) > 1
-                else "Paramètres : aucun (tous les quartiers).",
-                "Version des données : " + data_version_fr(manifest) + ".",
+                f"{job.title} — rapport produit le {format_datetime_fr(finished)}.",
+                "Version des données : " + data_version_fr(manifest).split(", empreinte")[0] + ".",
             ]
             meta = {
                 "report": job.key,

@@ -22,7 +22,6 @@ registry name; :func:`draw_figure` gives the Matplotlib Axes behind the same nam
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from indicators.errors import InputError, ParameterError
@@ -77,13 +76,9 @@ def _figure_html(ax: Any, alt: str, kind: str = "") -> Html:
 
 def _png_html(png: bytes, alt: str, kind: str = "") -> Html:
     """A PNG embedded as a ``data:`` URI in a ``<figure>`` (``kind``: extra CSS class)."""
-    import base64
+    from indicators.report.a11y import accessible_figure
 
-    data = base64.b64encode(png).decode("ascii")
-    return Html(
-        f'<figure class="{" ".join(["chart", kind]).strip()}"><img alt="{html.escape(alt)}" '
-        f'src="data:image/png;base64,{data}"></figure>'
-    )
+    return Html(accessible_figure(png, alt, kind))
 
 
 _PREFIX, _SUFFIX = "figures/", ".png"

@@ -151,9 +151,12 @@ def quartier_section_html(
         + title_html(tables, quartier_id, level)
         + caveats_html(tables, [quartier_id])
         + f"<h{sub}>Identité</h{sub}>"
-        + html_table(identity_table_fr(tables, quartier_id))
+        + html_table(identity_table_fr(tables, quartier_id), caption="Identité du quartier")
         + f"<h{sub}>Portrait statistique</h{sub}>"
-        + html_table(portrait_table_fr(tables, quartier_id))
+        + html_table(
+            portrait_table_fr(tables, quartier_id),
+            caption="Portrait statistique et écarts à l'agglomération",
+        )
         + (gap_chart_html(tables, quartier_id) if chart else "")
         + f"<h{sub}>Diagnostic partagé</h{sub}>"
         + diagnostic_html(tables, quartier_id, sub + 1)

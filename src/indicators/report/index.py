@@ -16,6 +16,7 @@ from typing import Any
 
 from indicators import __version__
 from indicators.build.storage import atomic_write_bytes
+from indicators.french import plural
 from indicators.report.names import communes_fr
 from indicators.report.page import page_html
 from indicators.territory import Territory
@@ -59,17 +60,23 @@ def index_html(
 
     Its title names the commune(s) of ``territory``.
     """
-    from indicators.report.provenance import data_version_fr, format_datetime_fr
+    from indicators.report.provenance import (
+        data_fingerprint,
+        data_version_fr,
+        format_datetime_fr,
+    )
 
+    current = data_fingerprint(manifest)
     rows = []
+    stale = 0
     for entry in entries:
         files = entry.get("files", {})
         title = html.escape(entry["title"], quote=False)
         link = f'<a href="{html.escape(files["html"])}">{title}</a>' if "html" in files else title
         if "pdf" in files:
-            link += f' · <a href="{html.escape(files["pdf"])}">PDF</a>'
+            link += f' · <a href="{html.escape(files["pdf"])}">PDF {title}</a>'
         if "notebook" in files:
-            link += f' · <a href="{html.escape(files["notebook"])}">notebook</a>'
+            link += f' · <a href="{html.escape(files["notebook"])}">notebook {title}</a>'
         ok = entry["status"] == "ok"
         status = (
             '<span class="status-ok">réussi</span>'
@@ -91,6 +98,11 @@ def index_html(
             f"construites le {format_datetime_fr(data.get('built_at'))}, "
             f"version {data.get('version')}, empreinte {data.get('fingerprint')}"
         )
+        if data.get("fingerprint") != current:
+            stale += 1
+            data_text = "autres données que les tables actuelles : " + data_text
+            status += ' <span class="status-failed">à refaire</span>'
+
         rows.append(
             "<tr>"
             f"<td>{link}</td><td>{status}</td>"
@@ -103,18 +115,31 @@ def index_html(
     failed = sum(entry["status"] != "ok" for entry in entries)
     kept = sum(entry["status"] != "ok" and bool(entry.get("previous")) for entry in entries)
     summary = (
-        f"{len(entries)} rapport(s), dont {failed} en échec"
-        + (f" ({kept} montré(s) dans leur version précédente, plus ancienne)." if kept else ".")
+        f"{plural(len(entries), 'rapport')}, dont {failed} en échec"
+        + (
+            f" ({plural(kept, 'rapport montré', 'rapports montrés')} dans leur version "
+            "précédente, plus ancienne)."
+            if kept
+            else "."
+        )
         if failed
-        else f"{len(entries)} rapport(s), tous réussis."
+        else f"{plural(len(entries), 'rapport')}, tous réussis."
     )
+    if stale:
+        summary += (
+            f" Attention : {plural(stale, 'rapport')} "
+            f"{'construits' if stale > 1 else 'construit'} sur d'autres données que les "
+            "tables actuelles (colonne « Données ») : relancez `indicators report`."
+        )
     title = f"Rapports du contrat de ville — {communes_fr(territory)}"
     body = (
         f"<h1>{html.escape(title, quote=False)}</h1>"
         f"<p>{html.escape(summary, quote=False)} Données actuelles : "
         f"{html.escape(data_version_fr(manifest), quote=False)}.</p>"
-        '<table class="table"><thead><tr><th>Rapport</th><th>Statut</th><th>Produit le</th>'
-        "<th>Paramètres</th><th>Données</th><th>Erreur</th></tr></thead><tbody>"
+        '<table class="table"><caption>Rapports, statut et données utilisées</caption>'
+        '<thead><tr><th scope="col">Rapport</th><th scope="col">Statut</th>'
+        '<th scope="col">Produit le</th><th scope="col">Paramètres</th>'
+        '<th scope="col">Données</th><th scope="col">Erreur</th></tr></thead><tbody>'
         + "".join(rows)
         + "</tbody></table>"
     )

@@ -72,7 +72,7 @@ def html_table(frame: pd.DataFrame, *, caption: str | None = None) -> Html:
     >>> html_table(pd.DataFrame({"A": ["<x>"]})).count("&lt;x&gt;")
     1
     """
-    head = "".join(f"<th>{_esc(column)}</th>" for column in frame.columns)
+    head = "".join(f'<th scope="col">{_esc(column)}</th>' for column in frame.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_esc(value)}</td>" for value in row) + "</tr>"
         for row in frame.itertuples(index=False)

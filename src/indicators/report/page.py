@@ -25,7 +25,11 @@ HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "papermill-error-c
 @functools.cache
 def report_css() -> str:
     """The style sheet of every report page (``report.css`` in this package)."""
-    return resources.files("indicators.report").joinpath("report.css").read_text(encoding="utf-8")
+    folder = resources.files("indicators.report")
+    # print.css: the paged-media rules (A4, page numbers, table of contents, dossier).
+    return "".join(
+        folder.joinpath(name).read_text(encoding="utf-8") for name in ("report.css", "print.css")
+    )
 
 
 def _tags(cell: Any) -> set[str]:
@@ -88,7 +92,8 @@ def page_html(
         f'<meta name="indicators-report" content="{meta_json}">\n'
         f"<title>{html.escape(title, quote=False)}</title>\n"
         f'<style>\n{report_css()}</style>\n</head>\n<body class="{html.escape(kind)}">\n'
-        f"<main>\n{body}\n</main>\n"
+        '<a class="skip-link" href="#contenu">Aller au contenu</a>\n'
+        f'<main id="contenu">\n{body}\n</main>\n'
         f'<footer class="report-meta">{lines}</footer>\n</body>\n</html>\n'
     )
 
@@ -140,7 +145,10 @@ def html_to_pdf(page: str) -> bytes:
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return weasyprint.HTML(string=page, url_fetcher=fetcher).write_pdf()
+    # PDF/UA-1: tagged (structure tree, reading order, /Alt of the images from their alt
+    # attribute), document language from <html lang>, title from <title>, bookmarks from
+    # the headings.
+    return weasyprint.HTML(string=page, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
 
 
 __all__ = [

@@ -6,7 +6,7 @@ batch uses them for footers and the index); :func:`sources_et_methodes` is the s
 every report ends with.
 
 >>> data_version_fr({"built_at": "2026-01-01T00:00:00+00:00", "version": "0.1.0"})[:60]
-'données construites le 1 janvier 2026 à 01:00 par indicators'
+'données construites le 1er janvier 2026 à 01:00 par indicato'
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from indicators.numbers import MISSING_TEXT, format_number
+from indicators.french import plural
+from indicators.numbers import MISSING_TEXT
 from indicators.report.crosscheck import _checks, _reference_ips_note
 from indicators.report.markup import Html, _caveat, _esc, _list_html, _text, html_table
 from indicators.report.names import epci_full_name_fr, of_communes_fr
@@ -53,6 +54,8 @@ def format_datetime_fr(moment: str | _dt.datetime | None) -> str:
     except Exception:  # no time-zone database on this machine
         zone, suffix = _dt.UTC, " (UTC)"
     text = format_datetime(moment, "d MMMM y 'à' HH:mm", tzinfo=zone, locale="fr_FR")
+    if text.startswith("1 "):
+        text = "1er" + text[1:]
     return text + suffix
 
 
@@ -81,12 +84,15 @@ def _secret_count(tables: Tables) -> int | None:
     return int((markers != "").sum())
 
 
-def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Html:
+def sources_et_methodes(
+    tables: Tables, ids: Sequence[str] | None = None, sums: bool = True
+) -> Html:
     """The « Sources et méthodes » section every report ends with (French HTML).
 
     Lists each portrait's source, vintage and perimeter, the reference territory, the
     method for gaps and qualifiers, missing and secret values, the IPS cross-check and
-    the versions of the data (from the build manifest).
+    the versions of the data (from the build manifest); ``sums``: with the table of the
+    source files and their sha256 (the dossier's annex), else one line only.
     """
     ids = list(ids) if ids is not None else quartier_ids(tables)
     manifest = tables.manifest
@@ -157,10 +163,14 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
     secret = _secret_count(tables)
     if secret is not None and not notes:
         notes.append(
-            f"IPS non diffusés (secret ou non significatif) : {format_number(secret)} "
-            f"ligne(s) établissement × rentrée, affichées « {MISSING_TEXT} »."
+            f"IPS non diffusés (secret ou non significatif) : "
+            f"{plural(secret, 'ligne')} établissement × rentrée, affichées « {MISSING_TEXT} »."
         )
-    built = f"<h3>Notes de la construction des données</h3>{_list_html(notes)}" if notes else ""
+    built = (
+        f"<h3>Notes de la construction des données</h3>{_list_html(notes)}"
+        if notes and sums  # the build's notes name files: the dossier's annex, the index
+        else ""
+    )
     raw = pd.DataFrame(
         [
             (_text(r.get("path")), _text(r.get("sha256"))[:12])
@@ -170,13 +180,21 @@ def sources_et_methodes(tables: Tables, ids: Sequence[str] | None = None) -> Htm
         columns=["Fichier source", "Empreinte (sha256, début)"],
     )
     version = data_version_fr(manifest)
+    if not sums:  # no fingerprint in what officials read
+        version = version.split(", empreinte")[0]
     return Html(
         '<section class="sources"><h2>Sources et méthodes</h2>'
         f"<h3>Sources</h3>{_list_html(sources)}"
         f"<h3>Méthodes et précautions</h3>{_list_html(method)}"
         + built
         + f"<h3>Versions des données</h3><p>{_esc(version[:1].upper() + version[1:])}.</p>"
-        + html_table(raw)
+        + (
+            ""
+            if sums
+            else "<p>Le détail des fichiers sources et de leurs empreintes figure dans "
+            "l'index des rapports et dans l'annexe du dossier.</p>"
+        )
+        + (html_table(raw, caption="Fichiers sources et leur empreinte") if sums else "")
         + "</section>"
     )
 

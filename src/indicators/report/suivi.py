@@ -17,27 +17,13 @@ import pandas as pd
 
 from indicators.analysis.suivi import changes, money, not_started, state_counts, year_view
 from indicators.errors import ParameterError
+from indicators.french import date_fr, plural
 from indicators.numbers import format_number
 from indicators.report.figures_html import _figure_html, _notice
 from indicators.report.markup import Html, _esc, html_table
 from indicators.report.tables import Tables, quartier_ids
 
 __all__ = ["comite_title", "commune_indicators_html", "report_parameters", "suivi_html"]
-
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, object]:
@@ -62,16 +48,11 @@ def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, o
     return parameters
 
 
-def _date_fr(iso: str) -> str:
-    day = _dt.date.fromisoformat(iso)
-    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def comite_title(annee: int = 0, date_comite: str = "") -> Html:
     """« Comité de pilotage du 12 juin 2026 — bilan de l'année 2025 » (or nothing)."""
     parts = []
     if date_comite:
-        parts.append(f"Comité de pilotage du {_date_fr(date_comite)}")
+        parts.append(f"Comité de pilotage du {date_fr(date_comite)}")
     if annee:
         parts.append(f"bilan des actions de l'année {annee}")
     if not parts:
@@ -98,11 +79,11 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
     suivi = tables.suivi
     if year is None:
         return _notice(
-            "Aucun fichier de suivi des actions n'a été transmis (data/raw/suivi/) : l'état "
+            "Aucun fichier de suivi des actions n'a été transmis par la commune : l'état "
             "des actions n'est pas connu."
         )
     if suivi is None or not (suivi["annee"] == year).any():
-        return _notice(f"Aucun fichier de suivi pour {year} (data/raw/suivi/suivi_{year}.xlsx).")
+        return _notice(f"Aucun fichier de suivi des actions n'a été transmis pour {year}.")
     from indicators.figures.actions_chart import plot_action_states
 
     view = year_view(tables.objectives, suivi, year)
@@ -123,7 +104,7 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
             quartier_name=name,
             source=f"suivi des actions transmis par la commune ({files})",
         )
-        parts.append(_figure_html(ax, f"{name} : actions par état et enjeu en {year}"))
+        parts.append(_figure_html(ax, _states_alt(tables, quartier, year)))
         mine = counts[counts["quartier_id"] == quartier]
         table = mine.pivot_table(
             index="enjeu", columns="etat", values="actions", aggfunc="sum", fill_value=0, sort=False
@@ -139,13 +120,13 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
             {
                 "Enjeu": [f"Enjeu {e}" for e in money_rows["enjeu"]],
                 "Financements prévus": [
-                    f"{_euros(v)} ({n} action(s))"
+                    f"{_euros(v)} ({plural(n, 'action')})"
                     for v, n in zip(
                         money_rows["financement_prevu"], money_rows["actions_prevu"], strict=True
                     )
                 ],
                 "Financements réalisés": [
-                    f"{_euros(v)} ({n} action(s))"
+                    f"{_euros(v)} ({plural(n, 'action')})"
                     for v, n in zip(
                         money_rows["financement_realise"],
                         money_rows["actions_realise"],
@@ -174,7 +155,8 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
                                 f"État {year - 1}": moved["etat_avant"],
                                 f"État {year}": moved["etat"],
                             }
-                        )
+                        ),
+                        caption=f"Actions dont l'état a changé depuis {year - 1}",
                     )
                 )
         idle = not_started(view[view["quartier_id"] == quartier])
@@ -188,7 +170,8 @@ def suivi_html(tables: Tables, annee: int = 0, level: int = 3) -> Html:
                             "Action": idle["action"],
                             "Porteur": idle["porteur"].fillna("non renseigné"),
                         }
-                    )
+                    ),
+                    caption="Actions non engagées",
                 )
             )
     return Html("".join(parts))
@@ -198,7 +181,7 @@ def commune_indicators_html(tables: Tables) -> Html:
     """Each of the commune's indicators over time, beside the convention's figure."""
     series = tables.series_commune
     if series is None or series.empty:
-        return _notice("La commune n'a pas transmis d'indicateurs (data/raw/indicateurs_commune/).")
+        return _notice("La commune n'a pas transmis d'indicateurs propres.")
     from indicators.figures.commune_trends import plot_commune_series
 
     names = dict(zip(tables.quartiers["quartier_id"], tables.quartiers["name"], strict=True))
@@ -206,5 +189,26 @@ def commune_indicators_html(tables: Tables) -> Html:
     for indicator in dict.fromkeys(series["indicator_id"]):
         ax = plot_commune_series(series, indicator, names=names, portrait=tables.portrait)
         label = str(series.loc[series["indicator_id"] == indicator, "label"].iloc[0])
-        parts.append(_figure_html(ax, f"{label} : évolution (données de la commune)"))
+        parts.append(_figure_html(ax, _series_alt(series, indicator, label, names)))
     return Html("".join(parts))
+
+
+def _states_alt(tables: Tables, quartier: str, year: int) -> str:
+    from indicators.figures.alt_texts import action_states_alt
+
+    return action_states_alt(tables, tables.territory, quartier_id=quartier, year=year)
+
+
+def _series_alt(series: pd.DataFrame, indicator: str, label: str, names: dict) -> str:
+    """« Graphique : <label>, données de la commune. <territoire> : 2023 : 12,5 %, … »."""
+    from indicators.numbers import format_value
+
+    rows = series[series["indicator_id"] == indicator]
+    parts = []
+    for territory, by in rows.groupby("territory", sort=True):
+        values = ", ".join(
+            f"{v} : {format_value(x, u if isinstance(u, str) else None)}"
+            for v, x, u in zip(by["vintage"], by["value"], by["unit"], strict=True)
+        )
+        parts.append(f"{names.get(territory, territory)} : {values}")
+    return f"Graphique : {label}, évolution (données de la commune). " + " ; ".join(parts) + "."
