@@ -119,8 +119,13 @@ def references_step(state: Any) -> None:
         departement=dep,
         academie=(territory.academie, acad_deps or [dep[0]]),
     )
-    state.tables["references"] = candidates
-    state.tables["references_conclusions"] = reference_conclusions(candidates)
+    if len(candidates):
+        state.tables["references"] = candidates
+        state.tables["references_conclusions"] = reference_conclusions(candidates)
+    else:
+        state.notes.append(
+            ("references", "Aucun fichier national : références de la convention non expliquées.")
+        )
     scopes = {
         "departement": (dep[0], dep[1], None),
         "france": ("FR", "France", None),

@@ -45,6 +45,12 @@ def rentree_param(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
     return [] if chosen is None else [{"rentree": chosen}]
 
 
+def with_school_ips_series(tables: Tables, rentree: str | None) -> list[dict[str, str]]:
+    """The trend chart of the school IPS needs IPS rows in ``series`` (national files)."""
+    ids = tables["series"]["indicator_id"].astype(str)
+    return [{}] if ids.str.match(r"^school_ips_(ecole|college|lycee)(_depp)?$").any() else []
+
+
 def concerned_communes(tables: Tables) -> pd.DataFrame:
     communes = tables["communes"]
     if "concerne_quartiers" in communes.columns and communes["concerne_quartiers"].any():

@@ -226,7 +226,7 @@ FIGURES: dict[str, FigureSpec] = {
             "ips_evolution",
             "ips_evolution",
             ("series",),
-            adapters.single,
+            adapters.with_school_ips_series,
             lambda t, _: adapters.lazy("ips_trends", "draw_ips_trends")(t),
             _constant("Indice de position sociale des établissements, par rentrée"),
         ),
