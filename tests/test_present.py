@@ -443,8 +443,9 @@ def test_reports_reuse_the_figures_the_build_rendered(project_root) -> None:
     earlier = ips_map_html(tables, "2022-2023")
     assert "IPS moyen des écoles par commune de la CABBALR, rentrée 2022-2023" in earlier
     assert _embedded(earlier).startswith(b"\x89PNG")
-    # No shapes in the shipped data: no zoomed map, and the reports say so.
-    assert "non disponible" in locator_map_html(tables, zoom=True)
+    # The shipped 2024 contours give the two QPV a shape: the zoomed map is the build's.
+    zoom = (figures / "carte_situation_zoom.png").read_bytes()
+    assert _embedded(locator_map_html(tables, zoom=True)) == zoom
 
     # A PNG that no longer matches the manifest is refused, naming the figure.
     (figures / "ecarts_quartiers.png").write_bytes(b"not the build's figure")

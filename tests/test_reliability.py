@@ -383,7 +383,7 @@ def test_xlsx_stores_text_as_text(tmp_path: Path) -> None:
 
     frame = pd.DataFrame({"texte": ["=1+1", "+1", "-1+1", "@x"], "nombre": [-1, 2, 3, 4]})
     write_xlsx({"portrait": frame}, tmp_path / "t.xlsx")
-    sheet = load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    sheet = load_workbook(tmp_path / "t.xlsx").worksheets[-1]  # after the Lisez-moi sheet
     texts = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [(c.value, c.data_type) for c in texts] == [
         ("=1+1", "s"),

@@ -58,10 +58,12 @@ def _tiny_project(root: Path, comparaison: str = "tiny_report.py") -> Paths:
         {"quartier_id": ["q-b", "q-a"], "name": ["Quartier B", "Quartier <A>"], "line": [20, 10]}
     )
     files = write_table(quartiers, paths.processed, "quartiers")
-    # A manifest that matches what is on disk: no data/raw here, one table, its sha256.
+    # A manifest that matches what is on disk: the territory in data/raw, one table.
     manifest = {
         **MANIFEST,
-        "raw_inputs": [],
+        "raw_inputs": [
+            {"path": "territory.toml", "sha256": sha256_file(paths.territory_file)}
+        ],
         "tables": {"quartiers": {"rows": 2, "files": {f.name: sha256_file(f) for f in files}}},
     }
     (paths.processed / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
