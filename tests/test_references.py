@@ -223,9 +223,12 @@ def test_new_figures_are_registered_and_draw() -> None:
 
     assert {"carte_pauvrete_communes", "ips_evolution"} <= set(FIGURES)
     tables = {
-        "series": pd.DataFrame(),
+        "series": pd.DataFrame({"indicator_id": ["school_ips_ecole", "poverty_rate"]}),
         "communes": pd.DataFrame(),
         "communes_indicateurs": pd.DataFrame(),
     }
     names = figure_names(tables, territory=TERRITORY)
     assert {"carte_pauvrete_communes", "ips_evolution"} <= set(names)
+    # Without school IPS rows (no national files) there is no IPS trend chart to draw.
+    tables["series"] = pd.DataFrame({"indicator_id": ["poverty_rate"]})
+    assert "ips_evolution" not in figure_names(tables, territory=TERRITORY)

@@ -33,6 +33,7 @@ __all__ = [
     "csv_error",
     "read_filosofi_communes",
     "read_rp_communes",
+    "read_text_columns",
 ]
 
 FILOSOFI_SOURCE = "INSEE, Filosofi 2021, base communale (revenus 2021)"
@@ -73,17 +74,11 @@ def csv_error(path: Path, sep: str, n_fields: int, exc: Exception) -> InputError
     return InputError(f"a well-formed CSV file ({exc})", path=path, raw=True)
 
 
-def _read(path: Path, columns: list[str], sep: str) -> pd.DataFrame:
-    try:
-        with path.open("rb") as handle:
-            header = handle.readline().decode("utf-8-sig").rstrip("\r\n").split(sep)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("a readable UTF-8 file", path=path, found=str(exc)) from None
-    header = [h.strip().strip('"') for h in header]
-    absent = [c for c in columns if c not in header]
-    if absent:
-        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
-        raise InputError(f"a column {absent[0]!r} in the header", path=path, line=1, found=shown)
+def read_text_columns(
+    path: Path, sep: str, header: list[str], columns: list[str]
+) -> pd.DataFrame:
+    """``columns`` of a UTF-8 CSV as stripped text (pyarrow, only those columns parsed);
+    the index is the line in the file (header = line 1)."""
     try:
         table = pacsv.read_csv(
             path,
@@ -99,7 +94,22 @@ def _read(path: Path, columns: list[str], sep: str) -> pd.DataFrame:
     except pa.ArrowInvalid as exc:
         raise csv_error(path, sep, len(header), exc) from None
     frame = pd.DataFrame({c: table[c].to_pandas().str.strip() for c in columns})
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # line in the file
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    return frame
+
+
+def _read(path: Path, columns: list[str], sep: str) -> pd.DataFrame:
+    try:
+        with path.open("rb") as handle:
+            header = handle.readline().decode("utf-8-sig").rstrip("\r\n").split(sep)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("a readable UTF-8 file", path=path, found=str(exc)) from None
+    header = [h.strip().strip('"') for h in header]
+    absent = [c for c in columns if c not in header]
+    if absent:
+        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+        raise InputError(f"a column {absent[0]!r} in the header", path=path, line=1, found=shown)
+    frame = read_text_columns(path, sep, header, columns)
     return frame
 
 

@@ -33,11 +33,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from indicators.errors import InputError
-from indicators.sources.commune_stats import csv_error
+from indicators.sources.commune_stats import read_text_columns
+from indicators.sources.ips import REFERENCE_COLUMNS
 from indicators.sources.numeric import parse_numbers
 
 __all__ = [
@@ -50,11 +50,7 @@ __all__ = [
 
 NIVEAUX: tuple[str, ...] = ("ecole", "college", "lycee")
 #: The DEPP's pupil-weighted references of the écoles file (per rentrée, one value each).
-REFERENCES: tuple[str, ...] = tuple(
-    f"ips_{scale}{suffix}"
-    for scale in ("national", "academique", "departemental")
-    for suffix in ("", "_public", "_prive")
-)
+REFERENCES: tuple[str, ...] = tuple(REFERENCE_COLUMNS)
 NATIONAL_COLUMNS: tuple[str, ...] = (
     "uai",
     "rentree",
@@ -156,22 +152,7 @@ def _read_text(path: Path, columns: list[str], header: list[str]) -> pd.DataFram
         return frame
     with path.open(encoding="utf-8-sig") as handle:
         sep = ";" if ";" in handle.readline() else ","
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8"),
-            parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=columns,
-                column_types={c: pa.string() for c in columns},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        raise csv_error(path, sep, len(header), exc) from None
-    frame = pd.DataFrame({c: table[c].to_pandas().str.strip() for c in columns})
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    frame = read_text_columns(path, sep, header, columns)
     return frame
 
 
