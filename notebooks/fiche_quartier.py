@@ -40,11 +40,6 @@ html_table(identity_table_fr(tables, quartier_id), caption="Identité du quartie
 # %%
 locator_map_html(tables, quartier_id)
 
-# %%
-from indicators.report.perimeter import perimeter_html
-
-perimeter_html(tables, quartier_id)
-
 # %% [markdown]
 # ## Portrait statistique et écarts à l'agglomération
 #
@@ -84,6 +79,11 @@ crosscheck_html(tables, [quartier_id])
 from indicators.report.references import references_section_html
 
 references_section_html(tables, quartier_id)
+
+# %%
+from indicators.report.perimeter import perimeter_html
+
+perimeter_html(tables, quartier_id)
 
 # %% [markdown]
 # ## Diagnostic partagé

@@ -193,7 +193,7 @@ def figure_html(tables: Tables, name: str) -> Html:
     built = _built_figures(tables)
     if built is not None and name in built:
         png = _prerendered(tables, name, built[name])
-        return _png_html(png, _alt_text(tables, name), spec.kind)
+        return _png_html(png, _alt_text(tables, name), f"{spec.kind} fig-{spec.name}".strip())
     if built is not None and name in _build_names(tables, spec, None):
         raise InputError(
             "a PNG written by `indicators build` and listed in its manifest (run it again, "
@@ -203,7 +203,9 @@ def figure_html(tables: Tables, name: str) -> Html:
         )
     if name not in _build_names(tables, spec, rentree):
         return _notice(_ABSENT.get(spec.name, f"Figure « {name} » non disponible."))
-    return _figure_html(draw_figure(tables, name), _alt_text(tables, name), spec.kind)
+    return _figure_html(
+        draw_figure(tables, name), _alt_text(tables, name), f"{spec.kind} fig-{spec.name}".strip()
+    )
 
 
 # --------------------------------------------------------------------------- figures

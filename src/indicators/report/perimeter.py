@@ -23,11 +23,11 @@ __all__ = ["perimeter_html"]
 
 _NBSP = "\u00a0"
 _HOW_TO = (
-    "Pour le cartographier, la commune peut déposer son périmètre dans "
-    "<code>data/raw/perimeters/</code> : un fichier GeoJSON ou GeoPackage, un objet par "
-    "quartier avec le champ <code>quartier_id</code> = « {qid} », système de coordonnées "
-    "déclaré ; puis relancer <code>indicators build</code>. La carte et les estimations "
-    "carroyées sont alors produites comme pour les QPV (voir data/raw/perimeters/README.md)."
+    "Pour le cartographier, la commune peut fournir le contour du quartier (un fichier "
+    "GeoJSON ou GeoPackage, identifiant du quartier « {qid} », système de coordonnées "
+    "déclaré) au service qui produit ces documents, avec les données brutes du projet "
+    "(dossier des périmètres). La carte et les estimations carroyées sont alors produites "
+    "comme pour les QPV."
 )
 
 
@@ -77,8 +77,8 @@ def perimeter_html(tables: Tables, quartier_id: str, *, level: int = 2) -> Html:
             "Code du quartier dans la convention (géographie 2015) : "
             f"<strong>{old_code}</strong> ; "
             f"code 2024 : <strong>{new_code}</strong>. Cette correspondance est établie par le "
-            "projet d'après le nom et les communes du quartier "
-            "(data/raw/qpv/correspondance.csv) : ce n'est pas une table officielle."
+            "projet d'après le nom et les communes du quartier : ce n'est pas une table "
+            "officielle."
             if old_code and old_code != new_code
             else f"Code QPV : <strong>{new_code}</strong>."
         )
@@ -163,7 +163,8 @@ def _estimates_html(tables: Tables, quartier_id: str) -> str:
         for a, b, c in lines
     )
     return (
-        f"<table class='data'><thead>{head}</thead><tbody>{body}</tbody></table>"
+        "<table class='data'><caption>Chiffres de la convention et estimations carroyées"
+        f"</caption><thead>{head}</thead><tbody>{body}</tbody></table>"
         f"<p class='muted'>Méthode des estimations : {html.escape(str(est['method_label']))} "
         f"({html.escape(str(est['method']))}, {_fmt(est['n_cells'], 0)} carreaux habités), "
         "seule méthode publiée. Les deux colonnes ne se comparent pas terme à terme : la "

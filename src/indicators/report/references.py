@@ -54,7 +54,7 @@ def references_html(tables: Tables) -> Html:
     if candidates is None or conclusions is None or candidates.empty:
         return _notice(
             "Les références de la convention ne peuvent pas être expliquées : les fichiers "
-            "nationaux (IPS, recensement) ne sont pas dans data/raw."
+            "nationaux (IPS, recensement) ne sont pas dans les données du projet."
         )
     parts = ["<p><strong>Références de la convention expliquées</strong></p><ul>"]
     parts += [f"<li>{_esc(text)}</li>" for text in conclusions["conclusion"]]
@@ -89,7 +89,13 @@ def references_html(tables: Tables) -> Html:
             "À retenir": shown["recommande"].map({True: "oui", False: ""}),
         }
     )
-    parts.append(html_table(frame))
+    parts.append(
+        html_table(
+            frame,
+            caption="Chiffres de l'agglomération cités par la convention et candidats "
+            "en données ouvertes",
+        )
+    )
     parts.append(
         "<p class=\"muted\">Égal à l'arrondi près : écart d'au plus une demi-unité du dernier "
         "chiffre publié par la convention. Sources : DEPP, IPS des établissements (fichiers "
@@ -114,7 +120,7 @@ def communes_html(tables: Tables, quartier_id: str | None = None) -> Html:
     if indicators is None:
         return _notice(
             "Indicateurs des communes non disponibles : Filosofi 2021 par commune ou le "
-            "recensement 2021 manquent dans data/raw."
+            "recensement 2021 manquent dans les données du projet."
         )
     rows = indicators[indicators["code"].isin(_concerned_codes(tables, quartier_id))]
     frame = pd.DataFrame(
@@ -170,7 +176,8 @@ def communes_html(tables: Tables, quartier_id: str | None = None) -> Html:
         "secondaire) ; (actifs − chômeurs) / population de 15-64 ans. Les chiffres des "
         "communes portent sur toute la commune, pas sur le quartier.</p>"
     )
-    return Html((f"<p>{_esc(epci_text)}</p>" if epci_text else "") + html_table(frame) + note)
+    table = html_table(frame, caption="Les communes des quartiers : pauvreté et emploi")
+    return Html((f"<p>{_esc(epci_text)}</p>" if epci_text else "") + table + note)
 
 
 def trends_html(tables: Tables, figures: Sequence[str] = ("ips_evolution",)) -> Html:
@@ -187,7 +194,7 @@ def trends_html(tables: Tables, figures: Sequence[str] = ("ips_evolution",)) -> 
             continue
         parts.append(figure_html(tables, name))
     parts.append(f'<p class="muted">{_esc(TREND_WARNING)}</p>')
-    return Html("".join(parts))
+    return Html('<div class="trends">' + "".join(parts) + "</div>")
 
 
 def references_section_html(
