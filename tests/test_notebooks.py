@@ -229,7 +229,7 @@ RUN_PARAMETERS: dict[str, tuple[list[str], str]] = {
             "rentree_ips",
             "2023-2024",
         ],
-        "Comité de pilotage du 12 juin 2026 — bilan des actions de l'année 2025",
+        "Comité de pilotage du 12 juin 2026",
     ),
     "exploration": (["-p", "quartier_id", "cite-du-transvaal"], "au moins +11,2 points"),
 }
