@@ -385,7 +385,10 @@ def test_load_tables_without_build(tmp_path: Path) -> None:
 def test_figures_are_embedded_pngs(tables: Tables) -> None:
     """Tables from memory (no build folder): the registry draws the figures."""
     chart = gap_chart_html(tables, "cites-6-et-30")
-    assert chart.startswith('<figure class="chart"><img alt="Graphique : Cités 6 et 30 comparé')
+    # The figure carries its registry spec as a class (the print rules select on it).
+    assert chart.startswith(
+        '<figure class="chart fig-ecarts_quartier"><img alt="Graphique : Cités 6 et 30 comparé'
+    )
     assert 'src="data:image/png;base64,iVBOR' in chart
     assert "Carte de localisation non disponible" in locator_map_html(tables)
     assert "Carte de localisation non disponible" in locator_map_html(tables, "cites-6-et-30")
