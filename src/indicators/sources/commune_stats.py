@@ -176,19 +176,9 @@ def read_filosofi_communes(
         bad = out[new].notna() & (out[new] < 0)
         if new == "taux_pauvrete":
             bad |= out[new] > 100
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                "a rate between 0 and 100" if new == "taux_pauvrete" else "a positive number",
-                path=path,
-                line=int(raw.index[i]),
-                column=old,
-                found=str(raw[old].iloc[i]),
-            )
-    out["source_line"] = out.index.astype("int64")
-    out = out.reset_index(drop=True)
-    out.attrs["notes"] = notes
-    return out
+        expected = "a rate between 0 and 100" if new == "taux_pauvrete" else "a positive number"
+        _refuse(bad, raw, old, path, expected)
+    return _finish(out, notes)
 
 
 def read_rp_communes(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -221,15 +211,25 @@ def read_rp_communes(path: str | os.PathLike[str]) -> pd.DataFrame:
             raw[old], markers=None, allow_blank=False, path=path, column=old
         )
         bad = out[new] < 0
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                "a count ≥ 0",
-                path=path,
-                line=int(raw.index[i]),
-                column=old,
-                found=str(raw[old].iloc[i]),
-            )
+        _refuse(bad, raw, old, path, "a count ≥ 0")
+    return _finish(out, notes)
+
+
+def _refuse(bad: pd.Series, raw: pd.DataFrame, column: str, path: Path, expected: str) -> None:
+    """One line naming the first row flagged ``bad``: its line in the file and its text."""
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            expected,
+            path=path,
+            line=int(raw.index[i]),
+            column=column,
+            found=str(raw[column].iloc[i]),
+        )
+
+
+def _finish(out: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The table with its line in the file as ``source_line``, and its notes."""
     out["source_line"] = out.index.astype("int64")
     out = out.reset_index(drop=True)
     out.attrs["notes"] = notes
