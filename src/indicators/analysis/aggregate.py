@@ -88,8 +88,8 @@ METHOD_LABELS_FR = {
     "area": "carreaux pondérés par leur surface dans le périmètre",
 }
 
-OUTPUT_COLUMNS = (
-    "method",
+#: The figures of a perimeter (withheld together when a row is withheld).
+FIGURE_COLUMNS = (
     "n_cells",
     "men",
     "ind",
@@ -99,6 +99,11 @@ OUTPUT_COLUMNS = (
     "part_logements_sociaux",
     "part_ind_cellules_imputees",
     "n_cells_pauv_gt_30",
+)
+
+OUTPUT_COLUMNS = (
+    "method",
+    *FIGURE_COLUMNS,
     "secret",
     "secret_reason",
     "incomplete",

@@ -27,7 +27,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from indicators.analysis.aggregate import METHOD_LABELS_FR, METHODS, aggregate_grid
+from indicators.analysis.aggregate import (
+    FIGURE_COLUMNS,
+    METHOD_LABELS_FR,
+    METHODS,
+    aggregate_grid,
+)
 from indicators.analysis.grid_inputs import prepare_perimeters, validated_cell_keys
 from indicators.analysis.grid_membership import memberships
 from indicators.errors import InputError
@@ -39,18 +44,6 @@ __all__ = ["DEFAULT_METHOD", "ESTIMATE_LABEL", "FIGURE_COLUMNS", "grid_estimates
 DEFAULT_METHOD = "centroid"
 #: How every grid figure is labelled (French).
 ESTIMATE_LABEL = "estimation à partir des carreaux de 200 m (Insee, Filosofi)"
-#: The figures withheld together when a row is withheld.
-FIGURE_COLUMNS = (
-    "n_cells",
-    "men",
-    "ind",
-    "men_pauv",
-    "part_menages_pauvres",
-    "niveau_vie_moyen",
-    "part_logements_sociaux",
-    "part_ind_cellules_imputees",
-    "n_cells_pauv_gt_30",
-)
 
 
 def grid_estimates(

@@ -7,18 +7,15 @@ import math
 import geopandas as gpd
 import pandas as pd
 
+from indicators.analysis.ips_means import COUNT_COLUMNS, GROUP_COLUMNS
 from indicators.errors import InputError
 from indicators.sources.layers import LAMBERT93, check_choice, check_layer, require_columns
 
 IPS_COMMUNE_COLUMNS = (
     "territoire_type",
     "territoire_code",
-    "rentree",
-    "niveau",
-    "secteur",
-    "n_etablissements",
-    "n_ips",
-    "n_ns",
+    *GROUP_COLUMNS,
+    *COUNT_COLUMNS,
     "ips_moyen",
 )
 
@@ -64,14 +61,13 @@ def communes_with_ips(
             context="table 'ips_communes', column 'territoire_code'",
             found=str(rows.loc[duplicated, "territoire_code"].iloc[0]),
         )
-    columns = ["n_etablissements", "n_ips", "n_ns", "ips_moyen"]
     merged = layer.merge(
-        rows.set_index("territoire_code")[columns],
+        rows.set_index("territoire_code")[[*COUNT_COLUMNS, "ips_moyen"]],
         left_on="code",
         right_index=True,
         how="left",
     )
-    for column in ("n_etablissements", "n_ips", "n_ns"):
+    for column in COUNT_COLUMNS:
         merged[column] = merged[column].fillna(0).astype("int64")
     merged["ips_publie"] = merged["ips_moyen"].notna()
     epci = at[at["territoire_type"] == "epci"]["ips_moyen"]

@@ -20,6 +20,8 @@ from indicators.sources.ips import IPS_COLUMNS, IPS_SCHEMA, validate_ips
 
 __all__ = [
     "AGGREGATE_COLUMNS",
+    "COUNT_COLUMNS",
+    "GROUP_COLUMNS",
     "combine_ips",
     "ips_by_commune",
     "ips_for_schools",
@@ -51,16 +53,16 @@ def combine_ips(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     return validate_ips(ips)
 
 
+#: The groups of every mean: one row per rentrée × niveau × secteur (and territory).
+GROUP_COLUMNS: tuple[str, ...] = ("rentree", "niveau", "secteur")
+#: Schools listed, with a published IPS, with « NS » (integers).
+COUNT_COLUMNS: tuple[str, ...] = ("n_etablissements", "n_ips", "n_ns")
 AGGREGATE_COLUMNS: tuple[str, ...] = (
     "territoire_type",
     "territoire_code",
     "territoire_nom",
-    "rentree",
-    "niveau",
-    "secteur",
-    "n_etablissements",
-    "n_ips",
-    "n_ns",
+    *GROUP_COLUMNS,
+    *COUNT_COLUMNS,
     "ips_moyen",
     "effectifs",
     "ips_moyen_pondere",
@@ -90,9 +92,7 @@ def _references(ips: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         rows,
         columns=[
-            "rentree",
-            "niveau",
-            "secteur",
+            *GROUP_COLUMNS,
             "ips_national",
             "ips_academique",
             "ips_departemental",
@@ -108,7 +108,7 @@ def _aggregate(ips: pd.DataFrame, complete: Sequence[str], by: Sequence[str] = (
         weight=data["effectifs"].where(data["ips"].notna()),
     )
     data["weighted"] = data["ips"] * data["weight"]
-    keys = [*by, "rentree", "niveau", "secteur"]
+    keys = [*by, *GROUP_COLUMNS]
     grouped = data.groupby(keys, sort=True)
     out = grouped.agg(
         n_etablissements=("uai", "size"),
@@ -200,11 +200,11 @@ def _labelled(
     if subset.empty:
         return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
     out = _aggregate(subset, complete)
-    out = out.merge(_references(ips), on=["rentree", "niveau", "secteur"], how="left")
+    out = out.merge(_references(ips), on=list(GROUP_COLUMNS), how="left")
     out.insert(0, "territoire_nom", territoire_nom)
     out.insert(0, "territoire_code", territoire_code)
     out.insert(0, "territoire_type", territoire_type)
-    for column in ("n_etablissements", "n_ips", "n_ns"):
+    for column in COUNT_COLUMNS:
         out[column] = out[column].astype("int64")
     return out[list(AGGREGATE_COLUMNS)]
 
@@ -230,11 +230,11 @@ def ips_by_commune(ips: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     if subset.empty:
         return pd.DataFrame(columns=list(AGGREGATE_COLUMNS))
     out = _aggregate(subset, _complete_rentrees(ips), by=["commune_code"])
-    out = out.merge(_references(ips), on=["rentree", "niveau", "secteur"], how="left")
+    out = out.merge(_references(ips), on=list(GROUP_COLUMNS), how="left")
     out = out.rename(columns={"commune_code": "territoire_code"})
     out.insert(0, "territoire_type", "commune")
     out["territoire_nom"] = out["territoire_code"].map(names).astype(str)
-    for column in ("n_etablissements", "n_ips", "n_ns"):
+    for column in COUNT_COLUMNS:
         out[column] = out[column].astype("int64")
     out = out.sort_values(["territoire_code", "rentree", "niveau", "secteur"], ignore_index=True)
     return out[list(AGGREGATE_COLUMNS)]
