@@ -24,6 +24,7 @@ __all__ = [
     "money",
     "not_started",
     "state_counts",
+    "year_state_counts",
     "year_view",
 ]
 
@@ -73,6 +74,14 @@ def state_counts(view: pd.DataFrame) -> pd.DataFrame:
     counts["_rank"] = counts["etat"].map(rank)
     counts = counts.sort_values(["quartier_id", "enjeu", "_rank"], kind="stable")
     return counts.drop(columns="_rank").reset_index(drop=True)
+
+
+def year_state_counts(
+    objectives: pd.DataFrame, suivi: pd.DataFrame, year: int | None = None
+) -> tuple[int, pd.DataFrame]:
+    """``year`` (default: the latest of ``suivi``) and its :func:`state_counts`."""
+    year = int(suivi["annee"].max()) if year is None else year
+    return year, state_counts(year_view(objectives, suivi, year))
 
 
 def changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:

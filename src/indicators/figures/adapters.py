@@ -159,12 +159,11 @@ def grid_map(tables: Tables, territory: Territory) -> Axes:
 def action_states(
     tables: Tables, territory: Territory, *, quartier_id: str, year: int | None = None
 ) -> Axes:
-    from indicators.analysis.suivi import state_counts, year_view
+    from indicators.analysis.suivi import year_state_counts
     from indicators.figures.actions_chart import plot_action_states
 
     suivi = tables["suivi"]
-    chosen = int(suivi["annee"].max()) if year is None else year
-    counts = state_counts(year_view(tables["objectives"], suivi, chosen))
+    chosen, counts = year_state_counts(tables["objectives"], suivi, year)
     files = ", ".join(sorted(set(suivi.loc[suivi["annee"] == chosen, "fichier"])))
     return plot_action_states(
         counts,

@@ -285,11 +285,9 @@ def action_states_alt(
     tables: Tables, territory: Territory, *, quartier_id: str, year: int | None = None
 ) -> str:
     """Per enjeu, the number of actions in each state, for ``year`` (default: the latest)."""
-    from indicators.analysis.suivi import state_counts, year_view
+    from indicators.analysis.suivi import year_state_counts
 
-    suivi = tables["suivi"]
-    year = int(suivi["annee"].max()) if year is None else year
-    counts = state_counts(year_view(tables["objectives"], suivi, year))
+    year, counts = year_state_counts(tables["objectives"], tables["suivi"], year)
     mine = counts[counts["quartier_id"] == quartier_id]
     parts = []
     for enjeu, rows in mine.groupby("enjeu", sort=True):

@@ -144,13 +144,12 @@ def suivi_frame(tables: Tables, annee: int = 0) -> pd.DataFrame:
 
     ``annee`` 0: the latest year transmitted. An empty frame when no follow-up was.
     """
-    from indicators.analysis.suivi import state_counts, year_view
+    from indicators.analysis.suivi import year_state_counts
 
     suivi = tables.suivi
     if suivi is None or suivi.empty:
         return pd.DataFrame(columns=["quartier_id", "enjeu", "enjeu_title", "etat", "actions"])
-    year = annee or int(suivi["annee"].max())
-    return state_counts(year_view(tables.objectives, suivi, year))
+    return year_state_counts(tables.objectives, suivi, annee or None)[1]
 
 
 __all__ = [
