@@ -252,6 +252,32 @@ def arrow(panel: Axes, x: float, y: float, direction: int, length: float, color:
     )
 
 
+def bound_handle(direction: int, label: str) -> Line2D:
+    """The legend entry of a bound's arrow: → for a lower bound (+1), ← for an upper one."""
+    return Line2D(
+        [],
+        [],
+        marker=r"$\rightarrow$" if direction > 0 else r"$\leftarrow$",
+        ls="none",
+        color=style.REFERENCE_COLOR,
+        ms=14,
+        label=label,
+    )
+
+
+def legend(frame: Axes, handles: list[Line2D | Patch], **options: float) -> None:
+    """The chart's legend, in two columns at the bottom left of ``frame``."""
+    frame.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 0.0),
+        ncols=2,
+        fontsize=style.TICK_SIZE - 0.5,
+        borderaxespad=0.0,
+        **options,
+    )
+
+
 def reading_handles(readings: set[str], kind: str) -> list[Line2D | Patch]:
     """Legend entries of the gap readings used, as lines or patches (``kind``)."""
     handles: list[Line2D | Patch] = []

@@ -307,37 +307,8 @@ def _dot_legend(
             )
         )
     if "lower_bound" in markers:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker=r"$\rightarrow$",
-                ls="none",
-                color=grey,
-                ms=14,
-                label="Valeur minimale (« plus de », écart « au moins »)",
-            )
-        )
+        handles.append(kit.bound_handle(+1, "Valeur minimale (« plus de », écart « au moins »)"))
     if "upper_bound" in markers:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker=r"$\leftarrow$",
-                ls="none",
-                color=grey,
-                ms=14,
-                label="Valeur maximale (« moins de », écart « au plus »)",
-            )
-        )
+        handles.append(kit.bound_handle(-1, "Valeur maximale (« moins de », écart « au plus »)"))
     handles.extend(kit.reading_handles(readings, kind="line"))
-    frame.legend(
-        handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0.0, 0.0),
-        ncols=2,
-        fontsize=style.TICK_SIZE - 0.5,
-        handlelength=1.8,
-        columnspacing=1.5,
-        borderaxespad=0.0,
-    )
+    kit.legend(frame, handles, handlelength=1.8, columnspacing=1.5)

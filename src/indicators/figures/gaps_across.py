@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
@@ -123,25 +122,8 @@ def plot_gaps_across(
                 )
             )
         if markers & {"lower_bound", "upper_bound"}:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker=r"$\rightarrow$",
-                    ls="none",
-                    color=style.REFERENCE_COLOR,
-                    ms=14,
-                    label="Écart minimal (« au moins »)",
-                )
-            )
-        frame.legend(
-            handles=handles,
-            loc="lower left",
-            bbox_to_anchor=(0.0, 0.0),
-            ncols=2,
-            fontsize=style.TICK_SIZE - 0.5,
-            borderaxespad=0.0,
-        )
+            handles.append(kit.bound_handle(+1, "Écart minimal (« au moins »)"))
+        kit.legend(frame, handles)
         style.add_source(frame, kit.source_text(gaps, reference_label), note=note)
     return frame
 
