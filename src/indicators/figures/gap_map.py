@@ -7,14 +7,12 @@ the gap's polarity (red where the gap is unfavourable); a missing gap is hatched
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
 
 from indicators.errors import ParameterError
 from indicators.figures import mapkit as kit
@@ -57,10 +55,7 @@ def gap_class_labels(bounds: Sequence[float], decimals: int = 0) -> list[str]:
     def fmt(v: float) -> str:
         return format_number(v, decimals, sign=True)
 
-    labels = [f"moins de {fmt(bounds[0])}"]
-    labels += [f"{fmt(a)} à {fmt(b)}" for a, b in itertools.pairwise(bounds)]
-    labels.append(f"{fmt(bounds[-1])} ou plus")
-    return labels
+    return kit.open_class_labels(bounds, fmt)
 
 
 def plot_gap_map(
@@ -145,19 +140,10 @@ def plot_gap_map(
             context.plot(
                 ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
             )
-        handles: list[Patch] = []
-        for i, name in enumerate(names):
-            part = data[classes == i]
-            if len(part):
-                part.plot(ax=ax, color=colors[i], linewidth=0, zorder=2, gid=f"class_{i}")
-            handles.append(
-                Patch(
-                    facecolor=colors[i],
-                    edgecolor="#bdbdbd",
-                    linewidth=0.4,
-                    label=f"{name} ({kit.plural(len(part), feature_word)})",
-                )
-            )
+        counts = kit.draw_classes(ax, data, classes, colors)
+        handles = kit.class_patches(
+            colors, names, counts, feature_word, edgecolor="#bdbdbd", linewidth=0.4
+        )
         handles.reverse()  # highest class on top, as a reader expects
         missing = data[~finite]
         kit.draw_missing(ax, missing)

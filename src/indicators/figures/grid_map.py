@@ -6,7 +6,6 @@ coloured as a value (:func:`~indicators.secrecy.mask_small_cells`).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -29,11 +28,13 @@ GRID_BOUNDS = (10.0, 20.0, 30.0, 40.0, 50.0)
 
 def grid_class_labels(bounds: Sequence[float] = GRID_BOUNDS) -> list[str]:
     """Labels of the classes ``]b(i-1) ; b(i)]`` of a share (« > 30 à 40 % »)."""
-    labels = [f"{format_number(bounds[0])}{NBSP}% ou moins"]
-    for lo, hi in itertools.pairwise(bounds):
-        labels.append(f"plus de {format_number(lo)} à {format_number(hi)}{NBSP}%")
-    labels.append(f"plus de {format_number(bounds[-1])}{NBSP}%")
-    return labels
+    return kit.open_class_labels(
+        bounds,
+        format_number,
+        below=f"{{}}{NBSP}% ou moins",
+        between=f"plus de {{}} à {{}}{NBSP}%",
+        above=f"plus de {{}}{NBSP}%",
+    )
 
 
 def plot_grid_map(
@@ -102,36 +103,16 @@ def plot_grid_map(
             communes.plot(
                 ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.5, zorder=1
             )
-        handles: list[Patch | Line2D] = []
-        for i, label in enumerate(labels):
-            part = shown[classes == i]
-            if len(part):
-                part.plot(ax=ax, color=colors[i], linewidth=0, zorder=2, gid=f"class_{i}")
-            handles.append(Patch(facecolor=colors[i], label=f"{label} ({_cells(len(part))})"))
+        counts = kit.draw_classes(ax, shown, classes, colors)
+        handles: list[Patch | Line2D] = [
+            *kit.class_patches(colors, labels, counts, "carreau", "carreaux")
+        ]
         kit.draw_missing(ax, secret)
         if len(secret):
             handles.append(kit.missing_patch(f"{SECRET_LABEL} ({_cells(len(secret))})"))
-        if "i_est" in masked.columns:
-            imputed = masked[masked["i_est"].astype("float64") == 1]
-            if len(imputed):
-                imputed.plot(
-                    ax=ax,
-                    facecolor="none",
-                    edgecolor="#252525",
-                    hatch="..",
-                    linewidth=0,
-                    zorder=4,
-                    gid="imputed",
-                )
-                handles.append(
-                    Patch(
-                        facecolor="white",
-                        edgecolor="#252525",
-                        hatch="..",
-                        linewidth=0.4,
-                        label=f"Carreau imputé par l'Insee ({_cells(len(imputed))})",
-                    )
-                )
+        imputed = kit.draw_imputed(ax, masked, gid="imputed") if "i_est" in masked.columns else None
+        if imputed is not None:
+            handles.append(imputed)
         above = shown[shown["part_menages_pauvres"] > threshold]
         if len(above):
             above.boundary.plot(ax=ax, color="#000000", linewidth=1.3, zorder=5, gid="above")
@@ -176,4 +157,4 @@ def plot_grid_map(
 
 
 def _cells(n: int) -> str:
-    return f"{format_number(n)} carreau{'x' if n > 1 else ''}"
+    return kit.plural(n, "carreau", "carreaux")

@@ -11,7 +11,6 @@ import math
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
@@ -130,16 +129,12 @@ def plot_ips_choropleth(
     n_classes = len(classifier.bins)
     colors = style.class_colors(style.SEQUENTIAL_LEVEL, n_classes)
     bounds = kit.class_labels(float(published["ips_moyen"].min()), list(classifier.bins))
-    counts = np.bincount(classifier.yb, minlength=n_classes)
     if labels is None:
         labels = _default_labels(layer, highlight)
 
     with style.style_context():
         ax = kit.frame(ax, layer)
-        for i in range(n_classes):
-            part = published[classifier.yb == i]
-            if len(part):
-                part.plot(ax=ax, color=colors[i], linewidth=0, zorder=2, gid=f"class_{i}")
+        counts = kit.draw_classes(ax, published, classifier.yb, colors)
         no_school = missing[missing["n_etablissements"] == 0]
         unpublished = missing[missing["n_etablissements"] > 0]
         kit.draw_missing(ax, unpublished)
@@ -147,14 +142,7 @@ def plot_ips_choropleth(
             no_school.plot(ax=ax, facecolor="white", edgecolor="none", zorder=2, gid="no_school")
         layer.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
         kit.outline(ax, layer)
-        handles: list[Patch] = [
-            Patch(
-                facecolor=colors[i],
-                edgecolor="none",
-                label=f"{bounds[i]} ({kit.plural(int(counts[i]), 'commune')})",
-            )
-            for i in range(n_classes)
-        ]
+        handles = kit.class_patches(colors, bounds, counts, "commune", edgecolor="none")
         # Why a commune has no value: no school in the files, or IPS not published.
         if len(unpublished):
             handles.append(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -31,6 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.legend import Legend
 from matplotlib.patches import Patch
 
+from indicators import french
 from indicators.figures import style
 from indicators.numbers import format_number
 
@@ -173,9 +174,76 @@ def draw_missing(ax: Axes, layer: gpd.GeoDataFrame) -> None:
         )
 
 
-def plural(n: int, word: str) -> str:
-    """« 1 commune », « 3 communes » (French number format)."""
-    return f"{format_number(n)} {word}{'s' if n > 1 else ''}"
+def draw_classes(
+    ax: Axes, layer: gpd.GeoDataFrame, classes: np.ndarray, colors: Sequence[str]
+) -> list[int]:
+    """Fill the features of class ``i`` (``classes == i``) with ``colors[i]``; the counts."""
+    counts = []
+    for i, color in enumerate(colors):
+        part = layer[classes == i]
+        if len(part):
+            part.plot(ax=ax, color=color, linewidth=0, zorder=2, gid=f"class_{i}")
+        counts.append(len(part))
+    return counts
+
+
+def class_patches(
+    colors: Sequence[str],
+    labels: Sequence[str],
+    counts: Sequence[int],
+    word: str,
+    plural_form: str | None = None,
+    **patch: object,
+) -> list[Patch]:
+    """The legend entries of the classes: « <label> (<count> <word>s) » each."""
+    return [
+        Patch(facecolor=color, label=f"{label} ({plural(int(n), word, plural_form)})", **patch)
+        for color, label, n in zip(colors, labels, counts, strict=True)
+    ]
+
+
+def draw_imputed(ax: Axes, cells: gpd.GeoDataFrame, *, gid: str | None = None) -> Patch | None:
+    """Dot the cells INSEE imputed (``i_est == 1``); their legend entry (``None``: none)."""
+    imputed = cells[cells["i_est"].astype("float64") == 1]
+    if not len(imputed):
+        return None
+    imputed.plot(
+        ax=ax, facecolor="none", edgecolor="#252525", hatch="..", linewidth=0, zorder=4, gid=gid
+    )
+    return Patch(
+        facecolor="white",
+        edgecolor="#252525",
+        hatch="..",
+        linewidth=0.4,
+        label=f"Carreau imputé par l'Insee ({plural(len(imputed), 'carreau', 'carreaux')})",
+    )
+
+
+def plural(n: int, word: str, plural_form: str | None = None) -> str:
+    """« 1 commune », « 3 communes », « 2 carreaux » (French number format)."""
+    return french.plural(n, word, plural_form)
+
+
+def open_class_labels(
+    bounds: Sequence[float],
+    fmt: Callable[[float], str],
+    *,
+    below: str = "moins de {}",
+    between: str = "{} à {}",
+    above: str = "{} ou plus",
+) -> list[str]:
+    """Labels of the classes cut at ``bounds``, the first and last open.
+
+    ``below``, ``between`` and ``above`` are templates filled with the bounds as ``fmt``
+    writes them.
+
+    >>> open_class_labels([10, 15], "{:g}".format, above="plus de {} %")
+    ['moins de 10', '10 à 15', 'plus de 15 %']
+    """
+    labels = [below.format(fmt(bounds[0]))]
+    labels += [between.format(fmt(a), fmt(b)) for a, b in itertools.pairwise(bounds)]
+    labels.append(above.format(fmt(bounds[-1])))
+    return labels
 
 
 def class_labels(lower: float, bins: Sequence[float], decimals: int = 1) -> list[str]:

@@ -7,14 +7,12 @@ statistique », never coloured as a value.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
 
 from indicators.errors import InputError
 from indicators.figures import mapkit as kit
@@ -29,10 +27,9 @@ POVERTY_BINS: tuple[float, ...] = (10.0, 15.0, 20.0, 25.0)
 
 
 def _class_labels(bins: Sequence[float]) -> list[str]:
-    labels = [f"moins de {bins[0]:g} %"]
-    labels += [f"{a:g} à {b:g} %" for a, b in itertools.pairwise(bins)]
-    labels.append(f"plus de {bins[-1]:g} %")
-    return labels
+    return kit.open_class_labels(
+        bins, "{:g}".format, below="moins de {} %", between="{} à {} %", above="plus de {} %"
+    )
 
 
 def plot_poverty_map(
@@ -68,25 +65,14 @@ def plot_poverty_map(
     n_classes = len(bins) + 1
     classes = np.digitize(known["taux_pauvrete"].to_numpy(float), bins, right=True)
     colors = style.class_colors(style.SEQUENTIAL_LEVEL, n_classes)
-    counts = np.bincount(classes, minlength=n_classes)
     labels = _class_labels(bins)
     with style.style_context():
         ax = kit.frame(ax, layer)
-        for i in range(n_classes):
-            part = known[classes == i]
-            if len(part):
-                part.plot(ax=ax, color=colors[i], linewidth=0, zorder=2, gid=f"class_{i}")
+        counts = kit.draw_classes(ax, known, classes, colors)
         kit.draw_missing(ax, missing)
         layer.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
         kit.outline(ax, layer)
-        handles: list[Patch] = [
-            Patch(
-                facecolor=colors[i],
-                edgecolor="none",
-                label=f"{labels[i]} ({kit.plural(int(counts[i]), 'commune')})",
-            )
-            for i in range(n_classes)
-        ]
+        handles = kit.class_patches(colors, labels, counts, "commune", edgecolor="none")
         if len(missing):
             handles.append(
                 kit.missing_patch(

@@ -103,39 +103,20 @@ def plot_quartier_map(
                 part = shown[yb == i]
                 if len(part):
                     part.plot(ax=ax, color=colors[i], edgecolor="white", linewidth=0.3, zorder=2)
-                handles.append(
-                    Patch(
-                        facecolor=colors[i],
-                        label=f"{labels[i]}{NBSP}% ({kit.plural(len(part), 'carreau')})".replace(
-                            "carreaus", "carreaux"
-                        ),
-                    )
-                )
+                cells = kit.plural(len(part), "carreau", "carreaux")
+                handles.append(Patch(facecolor=colors[i], label=f"{labels[i]}{NBSP}% ({cells})"))
             title += f"\nClasses : {SCHEME_LABELS.get(scheme, scheme)}, mapclassify"
         kit.draw_missing(ax, secret)
         if len(secret):
             handles.append(
                 kit.missing_patch(
                     f"Moins de {MIN_HOUSEHOLDS} ménages : non diffusé "
-                    f"({kit.plural(len(secret), 'carreau')})".replace("carreaus", "carreaux")
+                    f"({kit.plural(len(secret), 'carreau', 'carreaux')})"
                 )
             )
-        imputed = masked[masked["i_est"].astype("float64") == 1]
-        if len(imputed):
-            imputed.plot(
-                ax=ax, facecolor="none", edgecolor="#252525", hatch="..", linewidth=0, zorder=4
-            )
-            handles.append(
-                Patch(
-                    facecolor="white",
-                    edgecolor="#252525",
-                    hatch="..",
-                    linewidth=0.4,
-                    label=_cells(
-                        f"Carreau imputé par l'Insee ({kit.plural(len(imputed), 'carreau')})"
-                    ),
-                )
-            )
+        imputed = kit.draw_imputed(ax, masked)
+        if imputed is not None:
+            handles.append(imputed)
         if communes is not None:
             communes.boundary.plot(ax=ax, color="#636363", linewidth=0.9, linestyle="--", zorder=5)
             handles.append(
@@ -160,7 +141,3 @@ def plot_quartier_map(
             below=[legend],
         )
     return ax
-
-
-def _cells(text: str) -> str:
-    return text.replace("carreaus", "carreaux")
