@@ -40,9 +40,7 @@ def plot_epci_qpv_map(
     mine = contours["code_qp"].isin(list(highlight))
     with style.style_context():
         ax = kit.frame(ax, communes)
-        communes.plot(
-            ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
-        )
+        kit.draw_context(ax, communes)
         kit.outline(ax, communes)
         if "concerne_quartiers" in communes.columns:
             concerned = communes[communes["concerne_quartiers"].astype(bool)]

@@ -137,9 +137,7 @@ def plot_gap_map(
     with style.style_context():
         ax = kit.frame(ax, data)
         if context is not None:
-            context.plot(
-                ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
-            )
+            kit.draw_context(ax, context)
         counts = kit.draw_classes(ax, data, classes, colors)
         handles = kit.class_patches(
             colors, names, counts, feature_word, edgecolor="#bdbdbd", linewidth=0.4
@@ -147,12 +145,8 @@ def plot_gap_map(
         handles.reverse()  # highest class on top, as a reader expects
         missing = data[~finite]
         kit.draw_missing(ax, missing)
-        if len(missing):
-            handles.append(
-                kit.missing_patch(f"Non disponible ({kit.plural(len(missing), feature_word)})")
-            )
-        data.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
-        kit.outline(ax, data if context is None else context)
+        handles += kit.missing_entries(missing, "Non disponible", feature_word)
+        kit.draw_boundaries(ax, data, context)
         legend = kit.legend(
             ax, handles, legend_title or f"Écart, en {unit}\nClasses symétriques autour de 0"
         )

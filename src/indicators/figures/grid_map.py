@@ -100,16 +100,13 @@ def plot_grid_map(
     with style.style_context():
         ax = kit.frame(ax, masked)
         if communes is not None:
-            communes.plot(
-                ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.5, zorder=1
-            )
+            kit.draw_context(ax, communes, linewidth=0.5)
         counts = kit.draw_classes(ax, shown, classes, colors)
         handles: list[Patch | Line2D] = [
             *kit.class_patches(colors, labels, counts, "carreau", "carreaux")
         ]
         kit.draw_missing(ax, secret)
-        if len(secret):
-            handles.append(kit.missing_patch(f"{SECRET_LABEL} ({_cells(len(secret))})"))
+        handles += kit.missing_entries(secret, SECRET_LABEL, "carreau", "carreaux")
         imputed = kit.draw_imputed(ax, masked, gid="imputed") if "i_est" in masked.columns else None
         if imputed is not None:
             handles.append(imputed)

@@ -140,17 +140,12 @@ def plot_ips_choropleth(
         kit.draw_missing(ax, unpublished)
         if len(no_school):
             no_school.plot(ax=ax, facecolor="white", edgecolor="none", zorder=2, gid="no_school")
-        layer.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
-        kit.outline(ax, layer)
+        kit.draw_boundaries(ax, layer)
         handles = kit.class_patches(colors, bounds, counts, "commune", edgecolor="none")
         # Why a commune has no value: no school in the files, or IPS not published.
-        if len(unpublished):
-            handles.append(
-                kit.missing_patch(
-                    f"{MISSING_IPS_LABEL} (« NS » ou vide) "
-                    f"({kit.plural(len(unpublished), 'commune')})"
-                )
-            )
+        handles += kit.missing_entries(
+            unpublished, f"{MISSING_IPS_LABEL} (« NS » ou vide)", "commune"
+        )
         if len(no_school):
             handles.append(
                 Patch(

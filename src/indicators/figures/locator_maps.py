@@ -110,9 +110,7 @@ def plot_locator_map(
         epci = style.escape_text(the_epci(reference_label))
         context = layer[~layer["code"].isin(concerned)]
         if len(context):  # every commune may be concerned (a small EPCI)
-            context.plot(
-                ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=0.4, zorder=1
-            )
+            kit.draw_context(ax, context)
         handles: list[Patch | Line2D] = []
         if main:
             layer[layer["code"].isin(main)].plot(

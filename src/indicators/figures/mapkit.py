@@ -87,6 +87,22 @@ def finish(
     style.add_source(ax, text, note=note, below=below)
 
 
+def draw_context(ax: Axes, layer: gpd.GeoDataFrame, *, linewidth: float = 0.4) -> None:
+    """Features that only give context (e.g. the other communes), light grey underneath."""
+    layer.plot(
+        ax=ax, facecolor=style.CONTEXT_COLOR, edgecolor="#bdbdbd", linewidth=linewidth, zorder=1
+    )
+
+
+def draw_boundaries(
+    ax: Axes, layer: gpd.GeoDataFrame, outer: gpd.GeoDataFrame | None = None
+) -> None:
+    """The features' limits in white over their fills, then the outline of ``outer``
+    (default: ``layer``)."""
+    layer.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
+    outline(ax, layer if outer is None else outer)
+
+
 def outline(ax: Axes, layer: gpd.GeoDataFrame) -> None:
     """The agglomeration's outer boundary, drawn thick."""
     boundary = gpd.GeoSeries([layer.union_all()], crs=layer.crs)
@@ -149,15 +165,22 @@ def label_features(
         text.set_path_effects([patheffects.withStroke(linewidth=2.5, foreground="white")])
 
 
-def missing_patch(label: str) -> Patch:
-    """The legend entry of features without a published value (hatched grey)."""
-    return Patch(
-        facecolor=style.MISSING_COLOR,
-        edgecolor=style.MISSING_EDGE,
-        hatch=style.MISSING_HATCH,
-        linewidth=0.5,
-        label=label,
-    )
+def missing_entries(
+    layer: gpd.GeoDataFrame, label: str, word: str, plural_form: str | None = None
+) -> list[Patch]:
+    """The legend entry of ``layer``, features without a published value (hatched grey):
+    « <label> (<count> <word>s) »; none when ``layer`` is empty."""
+    if not len(layer):
+        return []
+    return [
+        Patch(
+            facecolor=style.MISSING_COLOR,
+            edgecolor=style.MISSING_EDGE,
+            hatch=style.MISSING_HATCH,
+            linewidth=0.5,
+            label=f"{label} ({plural(len(layer), word, plural_form)})",
+        )
+    ]
 
 
 def draw_missing(ax: Axes, layer: gpd.GeoDataFrame) -> None:

@@ -70,15 +70,9 @@ def plot_poverty_map(
         ax = kit.frame(ax, layer)
         counts = kit.draw_classes(ax, known, classes, colors)
         kit.draw_missing(ax, missing)
-        layer.boundary.plot(ax=ax, color=style.BOUNDARY_COLOR, linewidth=0.5, zorder=3)
-        kit.outline(ax, layer)
+        kit.draw_boundaries(ax, layer)
         handles = kit.class_patches(colors, labels, counts, "commune", edgecolor="none")
-        if len(missing):
-            handles.append(
-                kit.missing_patch(
-                    f"secret statistique « s » ({kit.plural(len(missing), 'commune')})"
-                )
-            )
+        handles += kit.missing_entries(missing, "secret statistique « s »", "commune")
         legend = kit.legend(
             ax,
             handles,

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 from indicators.errors import InputError
 from indicators.figures import mapkit as kit
 from indicators.figures import style
+from indicators.figures.grid_map import SECRET_LABEL
 from indicators.numbers import NBSP
 from indicators.secrecy import MIN_HOUSEHOLDS, mask_small_cells
 from indicators.sources.layers import LAMBERT93, check_layer, require_columns
@@ -107,13 +108,7 @@ def plot_quartier_map(
                 handles.append(Patch(facecolor=colors[i], label=f"{labels[i]}{NBSP}% ({cells})"))
             title += f"\nClasses : {SCHEME_LABELS.get(scheme, scheme)}, mapclassify"
         kit.draw_missing(ax, secret)
-        if len(secret):
-            handles.append(
-                kit.missing_patch(
-                    f"Moins de {MIN_HOUSEHOLDS} ménages : non diffusé "
-                    f"({kit.plural(len(secret), 'carreau', 'carreaux')})"
-                )
-            )
+        handles += kit.missing_entries(secret, SECRET_LABEL, "carreau", "carreaux")
         imputed = kit.draw_imputed(ax, masked)
         if imputed is not None:
             handles.append(imputed)
