@@ -107,9 +107,8 @@ def plot_grid_map(
         ]
         kit.draw_missing(ax, secret)
         handles += kit.missing_entries(secret, SECRET_LABEL, "carreau", "carreaux")
-        imputed = kit.draw_imputed(ax, masked, gid="imputed") if "i_est" in masked.columns else None
-        if imputed is not None:
-            handles.append(imputed)
+        if "i_est" in masked.columns:
+            handles += kit.draw_imputed(ax, masked, gid="imputed")
         above = shown[shown["part_menages_pauvres"] > threshold]
         if len(above):
             above.boundary.plot(ax=ax, color="#000000", linewidth=1.3, zorder=5, gid="above")
@@ -119,7 +118,7 @@ def plot_grid_map(
                 edgecolor="#000000",
                 linewidth=1.3,
                 label=f"Plus de {format_number(threshold)}{NBSP}% de ménages "
-                f"pauvres ({_cells(len(above))})",
+                f"pauvres ({kit.plural(len(above), 'carreau', 'carreaux')})",
             )
         )
         if perimeters is not None and len(perimeters):
@@ -151,7 +150,3 @@ def plot_grid_map(
             below=[legend],
         )
     return ax
-
-
-def _cells(n: int) -> str:
-    return kit.plural(n, "carreau", "carreaux")

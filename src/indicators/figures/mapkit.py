@@ -225,21 +225,23 @@ def class_patches(
     ]
 
 
-def draw_imputed(ax: Axes, cells: gpd.GeoDataFrame, *, gid: str | None = None) -> Patch | None:
-    """Dot the cells INSEE imputed (``i_est == 1``); their legend entry (``None``: none)."""
+def draw_imputed(ax: Axes, cells: gpd.GeoDataFrame, *, gid: str | None = None) -> list[Patch]:
+    """Dot the cells INSEE imputed (``i_est == 1``); their legend entry (none if none)."""
     imputed = cells[cells["i_est"].astype("float64") == 1]
     if not len(imputed):
-        return None
+        return []
     imputed.plot(
         ax=ax, facecolor="none", edgecolor="#252525", hatch="..", linewidth=0, zorder=4, gid=gid
     )
-    return Patch(
-        facecolor="white",
-        edgecolor="#252525",
-        hatch="..",
-        linewidth=0.4,
-        label=f"Carreau imputé par l'Insee ({plural(len(imputed), 'carreau', 'carreaux')})",
-    )
+    return [
+        Patch(
+            facecolor="white",
+            edgecolor="#252525",
+            hatch="..",
+            linewidth=0.4,
+            label=f"Carreau imputé par l'Insee ({plural(len(imputed), 'carreau', 'carreaux')})",
+        )
+    ]
 
 
 def plural(n: int, word: str, plural_form: str | None = None) -> str:

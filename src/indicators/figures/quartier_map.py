@@ -109,9 +109,7 @@ def plot_quartier_map(
             title += f"\nClasses : {SCHEME_LABELS.get(scheme, scheme)}, mapclassify"
         kit.draw_missing(ax, secret)
         handles += kit.missing_entries(secret, SECRET_LABEL, "carreau", "carreaux")
-        imputed = kit.draw_imputed(ax, masked)
-        if imputed is not None:
-            handles.append(imputed)
+        handles += kit.draw_imputed(ax, masked)
         if communes is not None:
             communes.boundary.plot(ax=ax, color="#636363", linewidth=0.9, linestyle="--", zorder=5)
             handles.append(
