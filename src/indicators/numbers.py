@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Literal
 
 from babel.numbers import format_decimal
@@ -97,6 +99,7 @@ def parse_quantity(
     InputError
         When the text is not one number with an optional qualifier and unit.
     """
+    error = partial(InputError, path=path, line=line, context=context, found=text.strip())
     cleaned = _clean(text)
     qualifier: Qualifier = "exact"
     for pattern, name in _QUALIFIER_PATTERNS:
@@ -107,27 +110,15 @@ def parse_quantity(
             break
     number = _NUMBER.match(cleaned)
     if number is None:
-        raise InputError(
-            "a French number (e.g. « 1 600 », « 18,8 % », « + de 95 % »)",
-            path=path,
-            line=line,
-            context=context,
-            found=text.strip(),
-        )
-    _refuse_ambiguous(cleaned, number, text, path=path, line=line, context=context)
+        raise error("a French number (e.g. « 1 600 », « 18,8 % », « + de 95 % »)")
+    _refuse_ambiguous(cleaned, number, error)
     integer = re.sub(r"[ \u00a0\u202f]", "", number.group("int"))
     decimals = number.group("dec") or ""
     value = float(f"{integer}.{decimals}" if decimals else integer)
     rest = cleaned[number.end() :].strip()
     unit_match = _UNIT.match(rest)
     if unit_match is None:
-        raise InputError(
-            "one number followed by at most a unit",
-            path=path,
-            line=line,
-            context=context,
-            found=text.strip(),
-        )
+        raise error("one number followed by at most a unit")
     return Quantity(value, unit_match.group("unit"), qualifier, len(decimals))
 
 
@@ -138,15 +129,11 @@ _AMBIGUOUS = re.compile(r"^[1-9]\d{0,2}(?:[,.'’]\d{3})+(?!\d)")
 
 
 def _refuse_ambiguous(
-    cleaned: str,
-    number: re.Match[str],
-    text: str,
-    *,
-    path: str | None,
-    line: int | None,
-    context: str | None,
+    cleaned: str, number: re.Match[str], error: Callable[[str], InputError]
 ) -> None:
     """Refuse a number whose separator could be a thousands separator (see ``_AMBIGUOUS``).
+
+    ``error`` makes the error from what was expected (it knows the place and the text).
 
     >>> try:
     ...     parse_quantity("environ 1,600 habitants")
@@ -163,13 +150,9 @@ def _refuse_ambiguous(
     reading = f"« {grouped} »"
     if tail.isdigit():  # one separator: a decimal reading exists too
         reading += f" or « {head},{tail.rstrip('0') or '0'} »"
-    raise InputError(
+    raise error(
         f"an unambiguous number: « {written} » may use a thousands separator that French"
-        f" writes as a space; write {reading}",
-        path=path,
-        line=line,
-        context=context,
-        found=text.strip(),
+        f" writes as a space; write {reading}"
     )
 
 

@@ -29,7 +29,7 @@ from indicators.analysis.ips_means import ips_for_schools
 from indicators.errors import InputError
 from indicators.french import plural_word
 from indicators.numbers import format_number, format_points
-from indicators.sources.checks import check_pattern, check_unique
+from indicators.sources.checks import check_pattern, check_unique, refuse_rows
 from indicators.sources.csvfiles import read_insee_csv
 from indicators.sources.ips import UAI_PATTERN
 
@@ -108,15 +108,8 @@ def read_quartier_schools(
         frame["commentaire"] = ""
     frame["uai"] = frame["uai"].str.upper()
     unknown = ~frame["quartier_id"].isin(known)
-    if unknown.any():
-        i = int(unknown.to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"a known quartier id ({', '.join(known)})",
-            path=path,
-            line=int(frame.index[i]),
-            column="quartier_id",
-            found=str(frame["quartier_id"].iloc[i]),
-        )
+    expected = f"a known quartier id ({', '.join(known)})"
+    refuse_rows(unknown, frame["quartier_id"], expected, path=path, column="quartier_id")
     check_pattern(frame, "uai", UAI_PATTERN, "a UAI code (7 digits and a letter)", path=path)
     check_unique(frame, ["quartier_id", "uai"], path=path)
     if school_communes is not None and territory is not None:

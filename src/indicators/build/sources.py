@@ -43,7 +43,7 @@ from pathlib import Path
 
 from indicators.analysis.crosscheck import read_quartier_schools
 from indicators.errors import InputError
-from indicators.sources.checks import check_pattern, check_unique
+from indicators.sources.checks import check_pattern, check_unique, refuse_rows
 from indicators.sources.commune_stats import read_filosofi_communes, read_rp_communes
 from indicators.sources.communes import read_communes, read_epci_members
 from indicators.sources.csvfiles import read_insee_csv
@@ -91,15 +91,8 @@ def read_correspondance(path: Path, quartier_ids: list[str]) -> dict[str, str]:
     """``qpv/correspondance.csv``: quartier id → QPV code, for known quartiers only."""
     frame = read_insee_csv(path, required=["quartier_id", "code_qp"], usecols_only=True)
     unknown = ~frame["quartier_id"].isin(quartier_ids)
-    if unknown.any():
-        i = int(unknown.to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"a known quartier id ({', '.join(sorted(quartier_ids))})",
-            path=path,
-            line=int(frame.index[i]),
-            column="quartier_id",
-            found=str(frame["quartier_id"].iloc[i]),
-        )
+    expected = f"a known quartier id ({', '.join(sorted(quartier_ids))})"
+    refuse_rows(unknown, frame["quartier_id"], expected, path=path, column="quartier_id")
     check_pattern(frame, "code_qp", QP_PATTERN, "a QPV code such as 'QN06201M'", path=path)
     check_unique(frame, ["quartier_id"], path=path)
     return dict(zip(frame["quartier_id"], frame["code_qp"], strict=True))

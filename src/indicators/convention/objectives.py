@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from indicators.catalog import normalise_label
 from indicators.convention.sections import Section
@@ -155,6 +156,7 @@ def parse_objectives(
     current_strategic: str | None = None
     after_break = False
     context = f"quartier {quartier!r}"
+    error = partial(InputError, path=path, context=context)  # raise error(expected, line=…)
     for number, raw in lines:
         stripped = clean_text(raw)
         if not stripped:
@@ -174,20 +176,13 @@ def parse_objectives(
         if re.fullmatch(r"[-\s|]+", raw):
             continue
         if "\t" not in raw:
-            raise InputError(
+            raise error(
                 "a table row (tab-separated), an 'ENJEU n :' heading or a blank line",
-                path=path,
                 line=number,
-                context=context,
                 found=stripped,
             )
         if enjeu is None:
-            raise InputError(
-                "an 'ENJEU n : …' heading before the objectives table",
-                path=path,
-                line=number,
-                context=context,
-            )
+            raise error("an 'ENJEU n : …' heading before the objectives table", line=number)
         cells = raw.split("\t")
         action_index = next((i for i, c in enumerate(cells) if _is_action_cell(c)), None)
         if action_index is None and len(cells) >= 3 and cells[2].strip():
@@ -222,11 +217,9 @@ def parse_objectives(
             previous = rows[-1]
             if strategic:
                 if previous.strategic_explicit and previous.strategic != strategic:
-                    raise InputError(
+                    raise error(
                         f"the continuation of the row at line {previous.line}",
-                        path=path,
                         line=number,
-                        context=context,
                         found=strategic,
                     )
                 previous.strategic, previous.strategic_explicit = strategic, True
@@ -243,12 +236,8 @@ def parse_objectives(
         if strategic:
             current_strategic = strategic
         if operational is None:
-            raise InputError(
-                "an operational objective in the second column",
-                path=path,
-                line=number,
-                context=context,
-                found=raw.strip(),
+            raise error(
+                "an operational objective in the second column", line=number, found=raw.strip()
             )
         actions = ([lead] if lead else []) + bullets
         rows.append(
@@ -258,10 +247,5 @@ def parse_objectives(
         )
     for row in rows:
         if not row.strategic:
-            raise InputError(
-                "a strategic objective (first column) for this row",
-                path=path,
-                line=row.line,
-                context=context,
-            )
+            raise error("a strategic objective (first column) for this row", line=row.line)
     return rows

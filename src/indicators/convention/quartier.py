@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from indicators.catalog import match_indicator, normalise_label
 from indicators.convention.objectives import ObjectiveRow, parse_objectives
@@ -35,6 +36,7 @@ def parse_section(
     """
     name = clean_text(section.name)
     context = f"quartier {name!r}"
+    error = partial(InputError, path=path, context=context)  # raise error(expected, line=…)
     info: dict[str, object] = {
         "quartier_id": slugify(name),
         "name": name,
@@ -81,13 +83,7 @@ def parse_section(
             elif lists[state]:
                 lists[state][-1] = join_text(lists[state][-1], stripped)
             else:
-                raise InputError(
-                    "a list item starting with '- '",
-                    path=path,
-                    line=number,
-                    context=context,
-                    found=stripped,
-                )
+                raise error("a list item starting with '- '", line=number, found=stripped)
             continue
         paren = _PAREN.match(stripped)
         if paren:
@@ -97,23 +93,17 @@ def parse_section(
                 info["source_text"] = paren.group("text").strip()
                 info.update(parse_source(paren.group("text")))
             else:
-                raise InputError(
-                    "a portrait line 'Indicateur : valeur (référence)'",
-                    path=path,
-                    line=number,
-                    context=context,
-                    found=stripped,
+                raise error(
+                    "a portrait line 'Indicateur : valeur (référence)'", line=number, found=stripped
                 )
             continue
         key_value = _KEY_VALUE.match(stripped)
         if key_value is None:
             if state == "map":
                 continue  # leftovers of the map's caption
-            raise InputError(
+            raise error(
                 "a line 'Clé : valeur' of the quartier's identity or portrait",
-                path=path,
                 line=number,
-                context=context,
                 found=stripped,
             )
         key, value = key_value.group("key").strip(), key_value.group("value")
@@ -124,23 +114,17 @@ def parse_section(
                 (code for pattern, code in _STATUS if pattern.search(value)), None
             )
             if info["status"] is None:
-                raise InputError(
+                raise error(
                     "a status 'Quartier prioritaire…' or 'Quartier d'intérêt communautaire…'",
-                    path=path,
                     line=number,
-                    context=context,
                     found=clean_text(value),
                 )
         elif norm_key == "code quartier":
             try:
                 info["code"] = normalise_code(value)
             except ValueError:
-                raise InputError(
-                    "an official code such as 'QP 06 20 13'",
-                    path=path,
-                    line=number,
-                    context=context,
-                    found=clean_text(value),
+                raise error(
+                    "an official code such as 'QP 06 20 13'", line=number, found=clean_text(value)
                 ) from None
         elif re.fullmatch(r"communes? concernees?", norm_key):
             communes = re.split(r"\s*,\s*|\s+et\s+", clean_text(value))
@@ -150,19 +134,14 @@ def parse_section(
         else:
             indicator = match_indicator(key)
             if indicator is None:
-                raise InputError(
+                raise error(
                     "a known indicator label (e.g. 'Taux de pauvreté', 'Part du parc social')",
-                    path=path,
                     line=number,
-                    context=context,
                     found=key,
                 )
             if any(row["indicator_id"] == indicator.id for row in portrait):
-                raise InputError(
-                    f"one line per indicator; {indicator.label_fr!r} is given twice",
-                    path=path,
-                    line=number,
-                    context=context,
+                raise error(
+                    f"one line per indicator; {indicator.label_fr!r} is given twice", line=number
                 )
             portrait.append(
                 portrait_row(
@@ -176,26 +155,11 @@ def parse_section(
                 )
             )
     if info["status"] is None:
-        raise InputError(
-            "a 'Statut : …' line in the quartier's section",
-            path=path,
-            line=section.line,
-            context=context,
-        )
+        raise error("a 'Statut : …' line in the quartier's section", line=section.line)
     if info["status"] == "QPV" and info["code"] is None:
-        raise InputError(
-            "a 'Code quartier : QP …' line for a QPV",
-            path=path,
-            line=section.line,
-            context=context,
-        )
+        raise error("a 'Code quartier : QP …' line for a QPV", line=section.line)
     if info["communes"] is None:
-        raise InputError(
-            "a 'Commune(s) concernée(s) : …' line",
-            path=path,
-            line=section.line,
-            context=context,
-        )
+        raise error("a 'Commune(s) concernée(s) : …' line", line=section.line)
     caveats = []
     if portrait and not portrait_heading:
         caveats.append(

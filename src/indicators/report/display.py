@@ -12,6 +12,8 @@ French number typography comes from :mod:`indicators.numbers`; qualifiers stay v
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from indicators.catalog import BY_ID, INDICATORS
@@ -135,7 +137,6 @@ def summary_table_fr(tables: Tables) -> pd.DataFrame:
     The last two rows give each portrait's source and perimeter.
     """
     ids = quartier_ids(tables)
-    names = [_text(_quartier(tables, q)["name"]) for q in ids]
     portrait = tables.portrait
     rows = []
     for indicator in INDICATORS:
@@ -143,14 +144,7 @@ def summary_table_fr(tables: Tables) -> pd.DataFrame:
         if given.empty and indicator.id not in KEY_INDICATORS:
             continue
         unit = indicator.unit if indicator.unit != "%" else "%"
-        cells = [indicator.label_fr]
-        for quartier_id in ids:
-            row = given[given["quartier_id"] == quartier_id]
-            if row.empty:
-                cells.append(MISSING_TEXT)
-            else:
-                r = row.iloc[0]
-                cells.append(format_value(r["value"], _text(r["unit"]) or None, r["qualifier"]))
+        cells = [indicator.label_fr, *_per_quartier(given, ids, _value_fr)]
         if indicator.kind == "count":
             cells.append(NOT_APPLICABLE)
         else:
@@ -159,13 +153,12 @@ def summary_table_fr(tables: Tables) -> pd.DataFrame:
     quartiers = tables.quartiers.set_index("quartier_id")
     rows.append(["Source", *(_source_fr(quartiers.loc[q]) for q in ids), "convention"])
     reference = reference_column_fr(tables.territory)
-    return pd.DataFrame(rows, columns=["Indicateur", *names, reference])
+    return pd.DataFrame(rows, columns=["Indicateur", *_names(tables, ids), reference])
 
 
 def gaps_table_fr(tables: Tables) -> pd.DataFrame:
     """Gap to the agglomeration and its reading, indicators × quartiers."""
     ids = quartier_ids(tables)
-    names = [_text(_quartier(tables, q)["name"]) for q in ids]
     gaps = tables.gaps
     rows = []
     for indicator in INDICATORS:
@@ -174,16 +167,32 @@ def gaps_table_fr(tables: Tables) -> pd.DataFrame:
         given = gaps[gaps["indicator_id"] == indicator.id]
         if given.empty and indicator.id not in KEY_INDICATORS:
             continue
-        cells = [indicator.label_fr]
-        for quartier_id in ids:
-            row = given[given["quartier_id"] == quartier_id]
-            if row.empty:
-                cells.append(MISSING_TEXT)
-            else:
-                label, reading = _gap_cells(row.iloc[0])
-                cells.append(f"{label} ({reading})")
-        rows.append(cells)
-    return pd.DataFrame(rows, columns=["Indicateur", *names])
+        rows.append([indicator.label_fr, *_per_quartier(given, ids, _gap_fr)])
+    return pd.DataFrame(rows, columns=["Indicateur", *_names(tables, ids)])
+
+
+def _names(tables: Tables, ids: list[str]) -> list[str]:
+    return [_text(_quartier(tables, q)["name"]) for q in ids]
+
+
+def _per_quartier(
+    given: pd.DataFrame, ids: list[str], cell: Callable[[pd.Series], str]
+) -> list[str]:
+    """A cell per quartier of ``ids``: ``cell`` of its row in ``given``, or « non disponible »."""
+    cells = []
+    for quartier_id in ids:
+        row = given[given["quartier_id"] == quartier_id]
+        cells.append(MISSING_TEXT if row.empty else cell(row.iloc[0]))
+    return cells
+
+
+def _value_fr(row: pd.Series) -> str:
+    return format_value(row["value"], _text(row["unit"]) or None, row["qualifier"])
+
+
+def _gap_fr(row: pd.Series) -> str:
+    label, reading = _gap_cells(row)
+    return f"{label} ({reading})"
 
 
 # --------------------------------------------------------------------------- exploration

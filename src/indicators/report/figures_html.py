@@ -211,10 +211,23 @@ def figure_html(tables: Tables, name: str) -> Html:
 # --------------------------------------------------------------------------- figures
 
 
+def _gap_chart_name(tables: Tables, quartier_id: str) -> str:
+    """``ecarts_<quartier_id>``, for a known quartier (an unknown id lists the valid ones)."""
+    _quartier(tables, quartier_id)
+    return f"ecarts_{quartier_id}"
+
+
+def _locator_map_name(tables: Tables, quartier_id: str | None, zoom: bool) -> str:
+    """The locator map's registry name (see :func:`locator_map_html`)."""
+    if quartier_id is not None:
+        _quartier(tables, quartier_id)
+        return f"carte_communes_{quartier_id}"
+    return "carte_situation_zoom" if zoom else "carte_situation"
+
+
 def gap_chart_html(tables: Tables, quartier_id: str) -> Html:
     """The quartier's chart against the agglomeration (``ecarts_<quartier_id>``)."""
-    _quartier(tables, quartier_id)  # an unknown id lists the valid ones
-    return figure_html(tables, f"ecarts_{quartier_id}")
+    return figure_html(tables, _gap_chart_name(tables, quartier_id))
 
 
 def gaps_across_html(tables: Tables) -> Html:
@@ -229,10 +242,7 @@ def locator_map_html(tables: Tables, quartier_id: str | None = None, zoom: bool 
     shapes); with ``quartier_id``, ``carte_communes_<quartier_id>``: that quartier's
     communes highlighted, framed closely (and its shape drawn when the build has one).
     """
-    if quartier_id is not None:
-        _quartier(tables, quartier_id)
-        return figure_html(tables, f"carte_communes_{quartier_id}")
-    return figure_html(tables, "carte_situation_zoom" if zoom else "carte_situation")
+    return figure_html(tables, _locator_map_name(tables, quartier_id, zoom))
 
 
 def latest_rentree(tables: Tables, niveau: str = "ecole") -> str | None:

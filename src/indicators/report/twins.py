@@ -45,7 +45,14 @@ import pandas as pd
 from indicators.errors import ParameterError
 from indicators.figures import registry
 from indicators.report.display import KEY_INDICATORS
-from indicators.report.figures_html import _ABSENT, _build_names, draw_figure, latest_rentree
+from indicators.report.figures_html import (
+    _ABSENT,
+    _build_names,
+    _gap_chart_name,
+    _locator_map_name,
+    draw_figure,
+    latest_rentree,
+)
 from indicators.report.markup import _items
 from indicators.report.tables import Tables, _quartier, quartier_ids
 
@@ -69,8 +76,7 @@ def figure(tables: Tables, name: str) -> Any:
 
 def gap_chart_figure(tables: Tables, quartier_id: str) -> Any:
     """The quartier's chart against the agglomeration (twin of ``gap_chart_html``)."""
-    _quartier(tables, quartier_id)  # an unknown id lists the valid ones
-    return figure(tables, f"ecarts_{quartier_id}")
+    return figure(tables, _gap_chart_name(tables, quartier_id))
 
 
 def gaps_across_figure(tables: Tables) -> Any:
@@ -80,10 +86,7 @@ def gaps_across_figure(tables: Tables) -> Any:
 
 def locator_map_figure(tables: Tables, quartier_id: str | None = None, zoom: bool = False) -> Any:
     """Where the quartiers are (twin of ``locator_map_html``, same arguments)."""
-    if quartier_id is not None:
-        _quartier(tables, quartier_id)
-        return figure(tables, f"carte_communes_{quartier_id}")
-    return figure(tables, "carte_situation_zoom" if zoom else "carte_situation")
+    return figure(tables, _locator_map_name(tables, quartier_id, zoom))
 
 
 def ips_map_figure(tables: Tables, rentree: str = "") -> Any:

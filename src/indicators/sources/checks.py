@@ -11,19 +11,51 @@ geographic layer, the column and the value found.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
 
-__all__ = ["check_pattern", "check_range", "check_unique"]
+__all__ = ["check_pattern", "check_range", "check_unique", "refuse_rows"]
 
 
-def _line(frame: pd.DataFrame, position: int) -> int | None:
+def _line(frame: pd.DataFrame | pd.Series, position: int) -> int | None:
     label = frame.index[position]
     return int(label) if isinstance(label, (int, np.integer)) else None
+
+
+def refuse_rows(
+    bad: pd.Series,
+    values: pd.Series,
+    expected: str,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    column: str | None = None,
+    show: Callable[[object], str] = str,
+) -> None:
+    """Raise :class:`InputError` at the first row flagged in ``bad``, if any.
+
+    The message names the row's line (the label of ``values``' index, when it is a whole
+    number), ``column`` (the file's name for it) and the row's value in ``values``,
+    written by ``show``.
+
+    >>> values = pd.Series(["59999", "5999"], index=[2, 3])
+    >>> refuse_rows(values.str.len() != 5, values, "a 5-digit code", path="c.csv", column="c")
+    Traceback (most recent call last):
+    ...
+    indicators.errors.InputError: c.csv, line 3, column 'c': expected a 5-digit code, found '5999'
+    """
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            expected,
+            path=path,
+            line=_line(values, i),
+            column=column,
+            found=show(values.iloc[i]),
+        )
 
 
 def check_pattern(
@@ -39,15 +71,7 @@ def check_pattern(
     >>> check_pattern(pd.DataFrame({"c": ["59999"]}), "c", r"\\d{5}", "a 5-digit code")
     """
     ok = frame[column].astype(str).str.fullmatch(pattern)
-    if not ok.all():
-        i = int((~ok).to_numpy().nonzero()[0][0])
-        raise InputError(
-            expected,
-            path=path,
-            line=_line(frame, i),
-            column=column,
-            found=str(frame[column].iloc[i]),
-        )
+    refuse_rows(~ok, frame[column], expected, path=path, column=column)
 
 
 def check_range(
@@ -62,15 +86,8 @@ def check_range(
     """Raise :class:`InputError` at the first non-missing value outside ``[low, high]``."""
     values = frame[column]
     bad = values.notna() & ~values.between(low, high)
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"{what} between {low:g} and {high:g}",
-            path=path,
-            line=_line(frame, i),
-            column=column,
-            found=f"{values.iloc[i]:g}",
-        )
+    expected = f"{what} between {low:g} and {high:g}"
+    refuse_rows(bad, values, expected, path=path, column=column, show="{:g}".format)
 
 
 def check_unique(

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from indicators.errors import InputError
+from indicators.sources.checks import refuse_rows
 from indicators.sources.numeric import parse_numbers
 
 __all__ = [
@@ -124,25 +125,8 @@ def _codes(frame: pd.DataFrame, column: str, path: Path, notes: list[str]) -> pd
             f"perdu, ex. ligne {first}) lus avec leur 0 initial."
         )
     bad = ~code.str.fullmatch(r"\d{5}|2[AB]\d{3}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            "a 5-character INSEE commune code",
-            path=path,
-            line=int(frame.index[i]),
-            column=column,
-            found=str(frame[column].iloc[i]),
-        )
-    dup = code.duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            "each commune once",
-            path=path,
-            line=int(frame.index[i]),
-            column=column,
-            found=str(code.iloc[i]),
-        )
+    refuse_rows(bad, frame[column], "a 5-character INSEE commune code", path=path, column=column)
+    refuse_rows(code.duplicated(), code, "each commune once", path=path, column=column)
     return code
 
 
@@ -177,7 +161,7 @@ def read_filosofi_communes(
         if new == "taux_pauvrete":
             bad |= out[new] > 100
         expected = "a rate between 0 and 100" if new == "taux_pauvrete" else "a positive number"
-        _refuse(bad, raw, old, path, expected)
+        refuse_rows(bad, raw[old], expected, path=path, column=old)
     return _finish(out, notes)
 
 
@@ -210,22 +194,8 @@ def read_rp_communes(path: str | os.PathLike[str]) -> pd.DataFrame:
         out[new], _ = parse_numbers(
             raw[old], markers=None, allow_blank=False, path=path, column=old
         )
-        bad = out[new] < 0
-        _refuse(bad, raw, old, path, "a count ≥ 0")
+        refuse_rows(out[new] < 0, raw[old], "a count ≥ 0", path=path, column=old)
     return _finish(out, notes)
-
-
-def _refuse(bad: pd.Series, raw: pd.DataFrame, column: str, path: Path, expected: str) -> None:
-    """One line naming the first row flagged ``bad``: its line in the file and its text."""
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            expected,
-            path=path,
-            line=int(raw.index[i]),
-            column=column,
-            found=str(raw[column].iloc[i]),
-        )
 
 
 def _finish(out: pd.DataFrame, notes: list[str]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.errors import InputError
-from indicators.sources.checks import check_pattern, check_unique
+from indicators.sources.checks import check_pattern, check_unique, refuse_rows
 from indicators.sources.csvfiles import read_insee_csv
 from indicators.sources.vectorfiles import pick_field, read_layer, text_codes
 
@@ -105,14 +105,9 @@ def read_epci_members(
     check_pattern(frame, "epci_siren", r"\d{9}", "a 9-digit SIREN", path=path)
     sirens = frame["epci_siren"].unique()
     if len(sirens) > 1:
-        i = int(frame["epci_siren"].ne(sirens[0]).to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"one EPCI per file ({sirens[0]} above)",
-            path=path,
-            line=int(frame.index[i]),
-            column="epci_siren",
-            found=str(frame["epci_siren"].iloc[i]),
-        )
+        other = frame["epci_siren"].ne(sirens[0])
+        expected = f"one EPCI per file ({sirens[0]} above)"
+        refuse_rows(other, frame["epci_siren"], expected, path=path, column="epci_siren")
     if siren is not None and len(frame) and sirens[0] != siren:
         raise InputError(
             f"the EPCI of territory.toml (SIREN {siren})",
@@ -125,15 +120,8 @@ def read_epci_members(
     for column in ("population_municipale", "population_totale"):
         values = frame[column]
         bad = (values < 0) | (values != np.floor(values))
-        if bad.any():
-            i = int(bad.to_numpy().nonzero()[0][0])
-            raise InputError(
-                "a non-negative whole number",
-                path=path,
-                line=int(frame.index[i]),
-                column=column,
-                found=f"{values.iloc[i]:g}",
-            )
+        expected = "a non-negative whole number"
+        refuse_rows(bad, values, expected, path=path, column=column, show="{:g}".format)
         frame[column] = values.astype("int64")
     frame = frame.drop(columns=[c for c in frame.columns if c.endswith("_marker")])
     frame = frame.rename(columns={"code_insee": "code"})

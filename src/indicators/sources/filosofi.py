@@ -70,11 +70,25 @@ _DWELLING_AGES = ("log_av45", "log_45_70", "log_70_90", "log_ap90", "log_inc")
 _MEASURES = ("ind", "men", "men_pauv", "ind_snv", "log_soc")
 
 
-def _where(index: pd.Index, position: int, feature: bool) -> dict[str, int | None]:
-    label = index[position]
+def _refuse(
+    bad: np.ndarray,
+    values: pd.Series,
+    expected: str,
+    *,
+    path: str | os.PathLike[str] | None,
+    column: str,
+    feature: bool,
+) -> None:
+    """Refuse the first value flagged ``bad``: its feature (``feature=True``: the position)
+    or its line (the index label, when the index is named ``line``), and its text."""
+    if not bad.any():
+        return
+    i = int(bad.nonzero()[0][0])
     if feature:
-        return {"feature": int(position)}
-    return {"line": int(label) if index.name == "line" else None}
+        where: dict[str, int | None] = {"feature": i}
+    else:
+        where = {"line": int(values.index[i]) if values.index.name == "line" else None}
+    raise InputError(expected, path=path, column=column, found=str(values.iloc[i]), **where)
 
 
 def parse_inspire_id(
@@ -105,39 +119,18 @@ def parse_inspire_id(
         A malformed id, a CRS other than EPSG:3035, a corner not on the cell grid.
     """
     series = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=str)
+
+    def refuse(bad: np.ndarray, expected: str) -> None:
+        _refuse(bad, series, expected, path=path, column=column, feature=feature)
+
     parts = series.astype(str).str.strip().str.extract(f"^{_ID_PATTERN}$")
     bad = parts[0].isna().to_numpy()
-    if bad.any():
-        i = int(bad.nonzero()[0][0])
-        raise InputError(
-            "an INSPIRE cell id such as 'CRS3035RES200mN2029800E4254200'",
-            path=path,
-            column=column,
-            found=str(series.iloc[i]),
-            **_where(series.index, i, feature),
-        )
+    refuse(bad, "an INSPIRE cell id such as 'CRS3035RES200mN2029800E4254200'")
     crs, resolution, north, east = (parts[k].astype("int64").to_numpy() for k in range(4))
-    wrong = crs != 3035
-    if wrong.any():
-        i = int(wrong.nonzero()[0][0])
-        raise InputError(
-            "a cell id in EPSG:3035 ('CRS3035...')",
-            path=path,
-            column=column,
-            found=str(series.iloc[i]),
-            **_where(series.index, i, feature),
-        )
+    refuse(crs != 3035, "a cell id in EPSG:3035 ('CRS3035...')")
     off = (resolution <= 0) | (north % np.maximum(resolution, 1) != 0)
     off |= east % np.maximum(resolution, 1) != 0
-    if off.any():
-        i = int(off.nonzero()[0][0])
-        raise InputError(
-            "a cell corner on the grid (a multiple of the cell size)",
-            path=path,
-            column=column,
-            found=str(series.iloc[i]),
-            **_where(series.index, i, feature),
-        )
+    refuse(off, "a cell corner on the grid (a multiple of the cell size)")
     return east, north, resolution
 
 
@@ -264,15 +257,9 @@ def read_filosofi_grid(path: str | os.PathLike[str]) -> pd.DataFrame:
     ids = frame[names["idcar_200m"]].astype(str).str.strip()
     x, y, res = parse_inspire_id(ids, path=path, column=names["idcar_200m"], feature=feature)
     wrong = res != RESOLUTION
-    if wrong.any():
-        i = int(wrong.nonzero()[0][0])
-        raise InputError(
-            f"a {RESOLUTION} m cell",
-            path=path,
-            column=names["idcar_200m"],
-            found=str(ids.iloc[i]),
-            **_where(ids.index, i, feature),
-        )
+    _refuse(
+        wrong, ids, f"a {RESOLUTION} m cell", path=path, column=names["idcar_200m"], feature=feature
+    )
     if feature and isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
         _check_geometry(frame, x, y, res, path)
 
@@ -291,30 +278,18 @@ def read_filosofi_grid(path: str | os.PathLike[str]) -> pd.DataFrame:
             )
         values[ours] = number
     flag = values["i_est"]
-    bad = ~flag.isin([0.0, 1.0])
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(
-            "0 or 1 (1 = imputed cell)",
-            path=path,
-            column=names["i_est"],
-            found=str(frame[names["i_est"]].iloc[i]),
-            **_where(frame.index, i, feature),
-        )
+    bad = ~flag.isin([0.0, 1.0]).to_numpy()
+    flag_name = names["i_est"]
+    expected = "0 or 1 (1 = imputed cell)"
+    _refuse(bad, frame[flag_name], expected, path=path, column=flag_name, feature=feature)
     out["i_est"] = flag.astype("int8")
     for name, number in values.items():
         # Counts and sums of a cell are never negative (a negative household count
         # would also defeat the secrecy threshold of the aggregation).
-        negative = (number < 0).to_numpy()
-        if name != "i_est" and negative.any():
-            i = int(negative.nonzero()[0][0])
-            raise InputError(
-                "a count that is not negative",
-                path=path,
-                column=names[name],
-                found=str(frame[names[name]].iloc[i]),
-                **_where(frame.index, i, feature),
-            )
+        if name != "i_est":
+            negative = (number < 0).to_numpy()
+            expected, in_file = "a count that is not negative", names[name]
+            _refuse(negative, frame[in_file], expected, path=path, column=in_file, feature=feature)
     for measure in _MEASURES:
         out[measure] = values[measure].astype("float64")
     if all(d in values for d in _DWELLING_AGES):

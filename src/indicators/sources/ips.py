@@ -27,7 +27,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from indicators.errors import InputError, SchemaError
-from indicators.sources.checks import check_pattern, check_range, check_unique
+from indicators.sources.checks import check_pattern, check_range, check_unique, refuse_rows
 from indicators.sources.csvfiles import read_insee_csv
 from indicators.sources.numeric import SECRECY_MARKERS, parse_numbers
 
@@ -138,15 +138,7 @@ def _normalise_secteur(frame: pd.DataFrame, path: Path) -> pd.Series:
     out = pd.Series(np.where(text.eq("public"), "public", ""), index=frame.index, dtype=str)
     out = out.mask(text.str.startswith("priv"), "privé")
     bad = out.eq("")
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(
-            "a sector 'public' or 'privé…'",
-            path=path,
-            line=int(frame.index[i]),
-            column="secteur",
-            found=str(frame["secteur"].iloc[i]),
-        )
+    refuse_rows(bad, frame["secteur"], "a sector 'public' or 'privé…'", path=path, column="secteur")
     return out
 
 
@@ -186,15 +178,8 @@ def _finish(frame: pd.DataFrame, *, path: Path, niveau: str, names: dict[str, st
     check("rentree", RENTREE_PATTERN, "a rentrée written 'YYYY-YYYY'")
     years = out["rentree"].str.split("-", expand=True).astype(int)
     bad = years[1] != years[0] + 1
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(
-            "a rentrée of two consecutive years",
-            path=path,
-            line=int(out.index[i]),
-            column=original["rentree"],
-            found=str(out["rentree"].iloc[i]),
-        )
+    expected = "a rentrée of two consecutive years"
+    refuse_rows(bad, out["rentree"], expected, path=path, column=original["rentree"])
     check("commune_code", COMMUNE_PATTERN, "a 5-character INSEE commune code")
     try:
         out["secteur"] = _normalise_secteur(out, path)

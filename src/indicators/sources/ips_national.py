@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from indicators.errors import InputError
+from indicators.sources.checks import refuse_rows
 from indicators.sources.commune_stats import read_text_columns
 from indicators.sources.ips import REFERENCE_COLUMNS
 from indicators.sources.numeric import parse_numbers
@@ -191,17 +192,6 @@ def _bad(values: pd.Series, ok) -> pd.Series:
     return pd.Series(~good[codes], index=values.index)
 
 
-def _fail(expected: str, path: Path, frame: pd.DataFrame, bad: pd.Series, column: str):
-    i = int(np.flatnonzero(bad.to_numpy())[0])
-    return InputError(
-        expected,
-        path=path,
-        line=int(frame.index[i]),
-        column=column,
-        found=str(frame[column].iloc[i]),
-    )
-
-
 def _require(path: Path, header: list[str], names: list[str]) -> None:
     absent = [c for c in names if c not in header]
     if absent:
@@ -254,8 +244,7 @@ def read_ips_national(path: str | os.PathLike[str]) -> pd.DataFrame:
         if raw[ips_col].str.contains(",", regex=False).any():
             notes.append(f"{path.name} : virgule décimale dans « {ips_col} », lue comme un point.")
         bad = part["ips"].notna() & ~part["ips"].between(30, 200)
-        if bad.any():
-            raise _fail("an IPS between 30 and 200", path, raw, bad, ips_col)
+        refuse_rows(bad, raw[ips_col], "an IPS between 30 and 200", path=path, column=ips_col)
         if pupils_col:
             part["effectifs"], _ = _numbers(raw[pupils_col], path=path, column=pupils_col)
         else:
@@ -295,25 +284,19 @@ def _check_codes(
 ) -> None:
     """Rentrée, UAI, secteur, département and commune codes: checked and normalised."""
 
-    def col(new: str) -> str:
-        return common_name(common, new)
+    def refuse(bad: pd.Series, new: str, expected: str) -> None:
+        """Refuse the first row flagged ``bad``, naming our column ``new`` as the file does."""
+        column = common_name(common, new)
+        refuse_rows(bad, raw[column], expected, path=path, column=column)
 
     def ok_rentree(u: pd.Series) -> np.ndarray:
         years = u.str.extract(r"^(20\d\d)-(20\d\d)$").astype(float)
         return ((years[1] == years[0] + 1) & years[0].between(2010, 2040)).to_numpy()
 
     bad = _bad(base["rentree"], ok_rentree)
-    if bad.any():
-        raise _fail(
-            "a rentrée written 'YYYY-YYYY' (two consecutive years)",
-            path,
-            raw,
-            bad,
-            col("rentree"),
-        )
+    refuse(bad, "rentree", "a rentrée written 'YYYY-YYYY' (two consecutive years)")
     bad = _bad(base["uai"], lambda u: u.str.fullmatch(r"\d{7}[A-Z]"))
-    if bad.any():
-        raise _fail("a UAI code (7 digits and a letter)", path, raw, bad, col("uai"))
+    refuse(bad, "uai", "a UAI code (7 digits and a letter)")
     code = base["commune_code"]
     short = code.str.len().eq(4) & ~_bad(code, lambda u: u.str.fullmatch(r"\d{4}"))
     if short.any():
@@ -330,14 +313,12 @@ def _check_codes(
             "et l'académie, pas pour une commune ni un département."
         )
     bad = _bad(base["commune_code"], lambda u: u.eq("") | u.str.fullmatch(r"\d{5}|2[AB]\d{3}"))
-    if bad.any():
-        raise _fail("a 5-character INSEE commune code", path, raw, bad, col("commune_code"))
+    refuse(bad, "commune_code", "a 5-character INSEE commune code")
     dep_codes = base["departement"].unique()
     fixed = pd.Series(dep_codes).str.replace(r"^0(?=\d\d$|2[AB]$)", "", regex=True)
     dep = base["departement"].map(dict(zip(dep_codes, fixed, strict=True)))
     bad = _bad(dep, lambda u: u.eq("") | u.str.fullmatch(r"\d{2}|2[AB]|97\d"))
-    if bad.any():
-        raise _fail("a département code such as '62' or '062'", path, raw, bad, col("departement"))
+    refuse(bad, "departement", "a département code such as '62' or '062'")
     base["departement"] = dep
     kinds = pd.Series(base["secteur"].unique())
     folded = kinds.str.casefold()
@@ -345,8 +326,6 @@ def _check_codes(
         folded.eq("public"), "public", np.where(folded.str.startswith("priv"), "privé", "")
     )
     secteur = base["secteur"].map(dict(zip(kinds, names, strict=True)))
-    bad = secteur.eq("")
-    if bad.any():
-        raise _fail("a sector 'public' or 'privé…'", path, raw, bad, col("secteur"))
+    refuse(secteur.eq(""), "secteur", "a sector 'public' or 'privé…'")
     base["secteur"] = secteur
     base["academie"] = base["academie"].str.upper()
