@@ -341,3 +341,16 @@ def test_multipolygon_perimeter_is_accepted(tmp_path):
     frame.to_file(tmp_path / "p.gpkg")
     assert read_perimeters(tmp_path / "p.gpkg").area.tolist() == [2.0]
     assert isinstance(pd.DataFrame(frame), pd.DataFrame)
+
+
+def test_local_crs_that_cannot_be_transformed_is_refused_in_one_quoted_line(tmp_path):
+    local = 'LOCAL_CS["arbitrary",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
+    path = tmp_path / "local.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[box(0, 0, 10, 10)], crs=local).to_file(path)
+    with pytest.raises(InputError) as caught:
+        read_layer(path)
+    # pyproj's message is quoted once, not as the repr of a string.
+    assert str(caught.value) == (
+        f"{path}: expected a CRS that can be transformed to Lambert-93 (EPSG:2154), "
+        "found 'arbitrary: Error creating Transformer from CRS.'"
+    )

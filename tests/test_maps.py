@@ -417,6 +417,15 @@ def test_grid_map_classes_outlines_imputed_and_secret(grid, shapes, communes):
     assert "Source : Insee, Filosofi 2019, données carroyées à 200 m." in _source(ax)
 
 
+def test_grid_map_legend_states_the_threshold_it_applied(grid, shapes):
+    # With a stricter threshold of 12, the 11-household cell is hidden too: 2 cells, and
+    # the legend names 12, not the default 11.
+    ax = plot_grid_map(grid, perimeters=shapes, vintage="2019", min_households=12)
+    assert "Moins de 12 ménages : non diffusé (2 carreaux)" in _legend(ax)
+    assert not any(label.startswith("Moins de 11") for label in _legend(ax))
+    plt.close(ax.figure)
+
+
 def test_grid_map_refuses_cells_without_crs(grid):
     from indicators.sources.filosofi import cells_to_geodataframe
 

@@ -22,7 +22,13 @@ from indicators.numbers import NBSP, format_number
 from indicators.secrecy import MIN_HOUSEHOLDS, mask_small_cells
 from indicators.sources.layers import LAMBERT93, check_layer, require_columns
 
-SECRET_LABEL = f"Moins de {MIN_HOUSEHOLDS} ménages : non diffusé"
+
+def secret_label(min_households: int = MIN_HOUSEHOLDS) -> str:
+    """Legend entry of the cells hidden by the secrecy rule, with the threshold applied."""
+    return f"Moins de {min_households} ménages : non diffusé"
+
+
+SECRET_LABEL = secret_label()
 GRID_BOUNDS = (10.0, 20.0, 30.0, 40.0, 50.0)
 
 
@@ -106,7 +112,7 @@ def plot_grid_map(
             *kit.class_patches(colors, labels, counts, "carreau", "carreaux")
         ]
         kit.draw_missing(ax, secret)
-        handles += kit.missing_entries(secret, SECRET_LABEL, "carreau", "carreaux")
+        handles += kit.missing_entries(secret, secret_label(min_households), "carreau", "carreaux")
         if "i_est" in masked.columns:
             handles += kit.draw_imputed(ax, masked, gid="imputed")
         above = shown[shown["part_menages_pauvres"] > threshold]

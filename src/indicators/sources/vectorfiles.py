@@ -135,7 +135,7 @@ def read_layer(
         raise InputError(
             "a CRS that can be transformed to Lambert-93 (EPSG:2154)",
             path=path,
-            found=f"{frame.crs.name}: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+            found=f"{frame.crs.name}: {str(exc).splitlines()[0] if str(exc) else repr(exc)}",
         ) from None
     for caught in gdal_warnings:
         warnings.warn(caught.message, caught.category, stacklevel=2)
