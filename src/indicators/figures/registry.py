@@ -48,8 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from indicators.errors import InputError, ParameterError
 from indicators.figures import adapters
@@ -57,6 +56,9 @@ from indicators.figures import alt_texts as alts
 from indicators.figures.adapters import Tables, latest_rentree
 from indicators.figures.adapters import quartier_name as _name
 from indicators.territory import Territory
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not to list them
+    from matplotlib.axes import Axes
 
 __all__ = [
     "FIGURES",
