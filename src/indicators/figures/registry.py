@@ -60,6 +60,10 @@ from indicators.territory import Territory
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not to list them
     from matplotlib.axes import Axes
 
+#: The build writes every figure's alt text beside its PNG, in this JSON file (figure name
+#: → French text): the reports embed the build's PNG with the build's text.
+ALT_TEXTS_FILE = "textes_alternatifs.json"
+
 __all__ = [
     "FIGURES",
     "FigureSpec",

@@ -26,6 +26,7 @@ from typing import Any
 
 from indicators.errors import InputError, ParameterError
 from indicators.figures import registry
+from indicators.report.built_alts import built_alt_text
 from indicators.report.markup import Html, _esc
 from indicators.report.tables import Tables, _quartier
 
@@ -193,7 +194,8 @@ def figure_html(tables: Tables, name: str) -> Html:
     built = _built_figures(tables)
     if built is not None and name in built:
         png = _prerendered(tables, name, built[name])
-        return _png_html(png, _alt_text(tables, name), f"{spec.kind} fig-{spec.name}".strip())
+        alt = built_alt_text(tables, name) or _alt_text(tables, name)
+        return _png_html(png, alt, f"{spec.kind} fig-{spec.name}".strip())
     if built is not None and name in _build_names(tables, spec, None):
         raise InputError(
             "a PNG written by `indicators build` and listed in its manifest (run it again, "
