@@ -95,10 +95,11 @@ def execute_report(
     from papermill.exceptions import PapermillExecutionError
 
     from indicators.report.kernels import execute_in_kept_kernel
-    from indicators.report.provenance import data_version_fr, format_datetime_fr
+    from indicators.report.warmup import start_warmup
 
     staging_dir = Path(staging)
     started, clock = _now(), time.perf_counter()
+    warmup = start_warmup(job.pdf)  # the exporters get ready while the kernel works
     notebook_file = staging_dir / "notebooks" / f"{job.key}.ipynb"
     notebook_file.parent.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
@@ -139,8 +140,11 @@ def execute_report(
             "ename": type(failure).__name__,
             "evalue": (str(failure).strip().splitlines() or [""])[0],
         }
+    warmup.join()
     if error is None:
         try:
+            from indicators.report.provenance import data_version_fr, format_datetime_fr
+
             finished = _now()
             # What officials read: no template name, parameter or hash (those are in
             # the index and the page's metadata).
