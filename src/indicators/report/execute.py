@@ -273,6 +273,9 @@ def _run_jobs(
 
         return in_process()
     futures = {pool.submit(execute_report, *args[job.key]): job for job in jobs}
+    from indicators.report.warmup import start_index_warmup
+
+    start_index_warmup()  # the workers are forked: no thread is copied into them
 
     def collect() -> Iterator[ReportResult]:
         for future in cf.as_completed(futures):

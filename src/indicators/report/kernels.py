@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing.util
 import os
+import signal
+import threading
 from typing import Any
 
 __all__ = ["RESET_CODE", "execute_in_kept_kernel", "kept_kernel", "shutdown_kept_kernel"]
@@ -131,11 +133,19 @@ def _register_engine() -> None:
                 stderr_file=stderr_file,
                 **kwargs,
             )
+            # nbclient sets SIGINT/SIGTERM handlers for the run and then resets them to
+            # the defaults: put back the worker's own (kill the kernel, then exit).
+            main = threading.current_thread() is threading.main_thread()
+            saved = [(s, signal.getsignal(s)) for s in (signal.SIGINT, signal.SIGTERM)]
             try:
                 return client.execute()
             finally:
                 if client.kc is not None:  # the client's channels; the kernel stays
                     client.kc.stop_channels()
+                    client.kc = None
+                for signum, handler in saved if main else ():
+                    if handler is not None:
+                        signal.signal(signum, handler)
 
     papermill_engines.register(_ENGINE, KeptKernelEngine)
 

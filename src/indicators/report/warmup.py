@@ -12,9 +12,10 @@ in it is ignored (the export then pays the cost itself, and reports its own erro
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 
-__all__ = ["start_warmup"]
+__all__ = ["start_index_warmup", "start_warmup"]
 
 _done: set[str] = set()
 
@@ -46,12 +47,37 @@ def _warm_pdf() -> None:
 
 
 def _warm(pdf: bool) -> None:
+    _nice()
     for kind, warm in (("html", _warm_html), ("pdf", _warm_pdf)):
         if kind in _done or (kind == "pdf" and not pdf):
             continue
         with contextlib.suppress(Exception):
             warm()
         _done.add(kind)
+
+
+def _nice() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a thread has its own nice
+        # The kernels come first: this thread only takes CPU time they leave.
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+def _import_provenance() -> None:
+    _nice()
+    with contextlib.suppress(Exception):
+        from indicators.report import provenance  # noqa: F401
+
+
+def start_index_warmup() -> threading.Thread:
+    """In the batch's parent, once the workers are forked: import what the index needs.
+
+    The parent reads no table before the notebooks (it imports no pandas, so that the
+    workers start sooner); the index's data version (:mod:`indicators.report.provenance`)
+    does, and is imported meanwhile rather than after the last notebook.
+    """
+    thread = threading.Thread(target=_import_provenance, name="indicators-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 def start_warmup(pdf: bool) -> threading.Thread:
