@@ -17,35 +17,48 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
+from pathlib import Path
 from typing import Any
 
 from indicators.errors import InputError
 from indicators.figures.registry import ALT_TEXTS_FILE
 
-__all__ = ["built_alt_text"]
+__all__ = ["built_alt_text", "read_checked"]
 
 _KEY = f"figures/{ALT_TEXTS_FILE}"
 _READ: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
-def _read(tables: Any, expected: str) -> dict[str, str]:
-    path = tables.processed / "exports" / _KEY
+def read_checked(path: Path, expected: str, what: str, context: str | None = None) -> bytes:
+    """The bytes of a file of the build's exports, checked against the manifest's sha256.
+
+    Raises
+    ------
+    InputError
+        The file is missing or unreadable (``what`` is expected), or its bytes are not
+        those of the manifest.
+    """
     rebuild = "(run `indicators build` again)"
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(
-            f"the alt texts listed in the build manifest {rebuild}",
-            path=path,
-            found=type(error).__name__,
+            f"{what} {rebuild}", path=path, context=context, found=type(error).__name__
         ) from None
     found = hashlib.sha256(data).hexdigest()
     if found != expected:
         raise InputError(
             f"the sha256 of the build manifest, {expected[:12]}… {rebuild}",
             path=path,
+            context=context,
             found=found[:12] + "…",
         )
+    return data
+
+
+def _read(tables: Any, expected: str) -> dict[str, str]:
+    path = tables.processed / "exports" / _KEY
+    data = read_checked(path, expected, "the alt texts listed in the build manifest")
     try:
         texts = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
