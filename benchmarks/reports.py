@@ -19,6 +19,12 @@ When JupyterLab is installed in the environment (``make lab``), ``jsonschema`` i
 that import (:func:`indicators.report.batch._avoid_slow_imports`), a plain ``papermill`` does
 not. The script says which case it measured.
 
+Last measured (2 cores shared with other jobs, load average 2-3, default environment
+without JupyterLab): batch median 9.5 s over five runs (7.99-11.06 s), empty notebooks
+by the papermill CLI median 10.1 s, ratios 0.84 (``--repeat 3``) and 1.09
+(``--repeat 2``); the version before the kept kernels, in between: 11.8 s, ratio 1.16.
+The dossier (31-page tagged PDF) is the critical path at 6.7-8.8 s, each fiche about 1 s.
+
 Usage::
 
     .venv/bin/python benchmarks/reports.py [--repeat 3] [--jobs N]

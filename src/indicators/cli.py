@@ -130,7 +130,7 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if args.command == "report":
             from indicators.report.batch import run_reports
-            from indicators.report.suivi import report_parameters
+            from indicators.report.plan import report_parameters
 
             parameters = report_parameters(args.annee, args.date_comite)
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -162,13 +163,11 @@ def _round_half_up(value: float, decimals: int) -> Decimal:
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is _NA
-
-
-try:  # pandas.NA, without importing pandas for the doctests' sake at module level
-    from pandas import NA as _NA
-except ImportError:  # pragma: no cover
-    _NA = object()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    # pandas.NA, without importing pandas (a value can only be it once pandas is loaded)
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is getattr(pandas, "NA", None)
 
 
 def format_number(value: float | None, decimals: int = 0, *, sign: bool = False) -> str:

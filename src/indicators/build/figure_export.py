@@ -9,6 +9,7 @@ name (``exports/figures/<name>.png``).
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -122,3 +123,26 @@ def write_figures(
         finally:
             plt.close(fig)
     return written
+
+
+def write_alt_texts(
+    tables: Mapping[str, pd.DataFrame],
+    directory: str | os.PathLike[str],
+    *,
+    territory: Territory,
+    rentree: str | None = None,
+) -> Path:
+    """The French alt text of every figure :func:`write_figures` draws, in one JSON file.
+
+    ``<directory>/textes_alternatifs.json`` (:data:`~indicators.figures.registry.
+    ALT_TEXTS_FILE`): figure name → text, as :func:`~indicators.figures.registry.alt_text`
+    writes it from the same tables. The reports embed the build's PNG with this text (their
+    kernels then compute no map classes); staff reusing a figure in a document find its
+    text alternative beside it.
+    """
+    texts = {
+        name: registry.alt_text(name, tables, territory=territory)
+        for name in _figure_names(tables, territory, rentree)
+    }
+    data = json.dumps(texts, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return atomic_write_bytes(Path(directory) / registry.ALT_TEXTS_FILE, data.encode("utf-8"))

@@ -181,7 +181,7 @@ def write_exports(
     ``territory`` names the EPCI in the workbook's sheet names and headers; ``manifest``
     (the build's provenance) dates the « Lisez-moi »."""
     from indicators.build.csv_excel import CSV_EXCEL_DIR, write_csv_excel
-    from indicators.build.figure_export import write_figures
+    from indicators.build.figure_export import write_alt_texts, write_figures
     from indicators.build.geopackage import write_geopackage
     from indicators.build.readme_sheet import readme_sections
     from indicators.build.xlsx import sheet_titles, write_xlsx
@@ -204,6 +204,7 @@ def write_exports(
             {n: tables[n] for n in written}, directory / CSV_EXCEL_DIR, epci_label=epci_label
         ),
         *(write_figures(tables, directory / "figures", territory=territory) if figures else []),
+        *([write_alt_texts(tables, directory / "figures", territory=territory)] if figures else []),
     ]
 
 

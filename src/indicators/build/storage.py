@@ -18,8 +18,10 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where a table is read (not by the report's parent process)
+    import pandas as pd
 
 TABLE_FORMATS = ("csv", "parquet")
 
@@ -109,6 +111,7 @@ def write_table(
 def read_table(directory: str | os.PathLike[str], name: str) -> pd.DataFrame:
     """Read a processed table back from its Parquet file (GeoParquet → GeoDataFrame)."""
     path = Path(directory) / f"{name}.parquet"
+    import pandas as pd
     import pyarrow.parquet as pq
 
     if b"geo" in (pq.read_schema(path).metadata or {}):

@@ -20,13 +20,15 @@ workbook is written (:func:`sheets_fr`, :func:`headers_fr`).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandera.pandas as pa
-
-from indicators.build import reference_schemas, schemas
 from indicators.territory import the_epci
+
+if TYPE_CHECKING:  # pandera is imported when a schema is used (not by a report's kernel)
+    import pandera.pandas as pa
 
 __all__ = [
     "BY_NAME",
@@ -60,8 +62,9 @@ class Table:
         A sheet of ``exports/indicators.xlsx``.
     written
         Written to ``data/processed`` (``opendata_notes`` goes into the manifest's notes).
-    schema
-        The pandera schema the build validates it against, if any.
+    schema_name
+        Where its pandera schema is (``"schemas.QUARTIERS"``: a module of
+        :mod:`indicators.build` and a name), if it has one; :attr:`schema` imports it.
     report_required
         Every report needs it: :func:`indicators.report.tables.load_tables` reads it at
         once and stops when it is missing (the others are read on first use).
@@ -73,8 +76,19 @@ class Table:
     layer: bool = False
     workbook: bool = True
     written: bool = True
-    schema: pa.DataFrameSchema | None = None
+    schema_name: str | None = None
     report_required: bool = False
+
+    @property
+    def schema(self) -> pa.DataFrameSchema | None:
+        """The pandera schema the build validates the table against, if any."""
+        if self.schema_name is None:
+            return None
+        module, name = self.schema_name.rsplit(".", 1)
+        schema: pa.DataFrameSchema = getattr(
+            importlib.import_module(f"indicators.build.{module}"), name
+        )
+        return schema
 
     def headers(self, columns: Iterable[str]) -> dict[str, str]:
         """French header of each of ``columns`` (an unknown column keeps its name).
@@ -87,10 +101,12 @@ class Table:
 
 #: The processed tables: the workbook's sheets in order, then the other tables.
 TABLES: tuple[Table, ...] = (
-    Table("quartiers", "Quartiers", schema=schemas.QUARTIERS, report_required=True),
-    Table("portrait", "Portrait statistique", schema=schemas.PORTRAIT, report_required=True),
-    Table("gaps", "Écarts à {epci}", schema=schemas.GAPS, report_required=True),
-    Table("objectives", "Objectifs et actions", schema=schemas.OBJECTIVES, report_required=True),
+    Table("quartiers", "Quartiers", schema_name="schemas.QUARTIERS", report_required=True),
+    Table("portrait", "Portrait statistique", schema_name="schemas.PORTRAIT", report_required=True),
+    Table("gaps", "Écarts à {epci}", schema_name="schemas.GAPS", report_required=True),
+    Table(
+        "objectives", "Objectifs et actions", schema_name="schemas.OBJECTIVES", report_required=True
+    ),
     Table("checks", "Contrôles"),
     Table("ips_communes", "IPS par commune"),
     Table("ips_quartiers", "IPS par quartier"),
@@ -103,22 +119,22 @@ TABLES: tuple[Table, ...] = (
         "references",
         "Références de la convention",
         required=False,
-        schema=reference_schemas.REFERENCES,
+        schema_name="reference_schemas.REFERENCES",
     ),
     Table("references_conclusions", "Références : conclusions", required=False),
     Table(
         "ips_echelles",
         "IPS à toutes les échelles",
         required=False,
-        schema=reference_schemas.IPS_ECHELLES,
+        schema_name="reference_schemas.IPS_ECHELLES",
     ),
     Table(
         "communes_indicateurs",
         "Communes : pauvreté, emploi",
         required=False,
-        schema=reference_schemas.COMMUNES_INDICATEURS,
+        schema_name="reference_schemas.COMMUNES_INDICATEURS",
     ),
-    Table("series", "Séries", required=False, schema=reference_schemas.SERIES),
+    Table("series", "Séries", required=False, schema_name="reference_schemas.SERIES"),
     Table("grid_quartiers_methods", "Carroyage 3 méthodes (analyse)", required=False),
     Table("qpv_contours", "Contours QPV 2024 de l'EPCI", required=False, layer=True),
     Table("qpv_repairs", "Réparations des contours QPV", required=False),

@@ -8,12 +8,15 @@ tables and the territory and calls the plot function with its data and labels.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.axes import Axes
 
 from indicators.errors import InputError, ParameterError
 from indicators.territory import Territory
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.axes import Axes
 
 Tables = Mapping[str, pd.DataFrame]
 

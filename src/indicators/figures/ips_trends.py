@@ -11,12 +11,14 @@ sub-commune figures is printed under the chart.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.axes import Axes
 
 from indicators.errors import InputError
-from indicators.figures import style
+
+if TYPE_CHECKING:  # matplotlib is imported when the chart is drawn (reports read TREND_WARNING)
+    from matplotlib.axes import Axes
 
 __all__ = ["TREND_WARNING", "plot_ips_trends"]
 
@@ -56,6 +58,8 @@ def plot_ips_trends(
         Ignored when ``None`` (a new figure of three panels is made); given, the three
         panels are drawn in its figure, replacing it.
     """
+    from indicators.figures import style
+
     ips = series[series["indicator_id"].str.match(r"^school_ips_(ecole|college|lycee)(_depp)?$")]
     if ips.empty:
         raise InputError("school IPS rows (school_ips_<niveau>)", context="table 'series'")

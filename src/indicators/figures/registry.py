@@ -48,8 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
 from indicators.errors import InputError, ParameterError
 from indicators.figures import adapters
@@ -57,6 +56,13 @@ from indicators.figures import alt_texts as alts
 from indicators.figures.adapters import Tables, latest_rentree
 from indicators.figures.adapters import quartier_name as _name
 from indicators.territory import Territory
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not to list them
+    from matplotlib.axes import Axes
+
+#: The build writes every figure's alt text beside its PNG, in this JSON file (figure name
+#: → French text): the reports embed the build's PNG with the build's text.
+ALT_TEXTS_FILE = "textes_alternatifs.json"
 
 __all__ = [
     "FIGURES",

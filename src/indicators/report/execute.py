@@ -82,25 +82,31 @@ def execute_report(
     staging: str,
     template_file: str,
     manifest: Mapping[str, Any],
+    keep_kernel: bool = False,
 ) -> ReportResult:
     """Run one notebook, then export its HTML (and PDF); never raises on a notebook error.
 
     The executed notebook goes to ``<staging>/notebooks/<key>.ipynb``; the HTML and PDF
-    to ``<staging>/<key>.html`` / ``.pdf``.
+    to ``<staging>/<key>.html`` / ``.pdf``. With ``keep_kernel``, the notebook runs in
+    this process's kept kernel, reset first (:mod:`indicators.report.kernels`); otherwise
+    in a kernel of its own, shut down at the end.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from indicators.report.provenance import data_version_fr, format_datetime_fr
+    from indicators.report.kernels import execute_in_kept_kernel
+    from indicators.report.warmup import start_warmup
 
     staging_dir = Path(staging)
     started, clock = _now(), time.perf_counter()
+    warmup = start_warmup(job.pdf)  # the exporters get ready while the kernel works
     notebook_file = staging_dir / "notebooks" / f"{job.key}.ipynb"
     notebook_file.parent.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     error: dict[str, Any] | None = None
     try:
-        nb = papermill.execute_notebook(
+        run = execute_in_kept_kernel if keep_kernel else papermill.execute_notebook
+        nb = run(
             copy.deepcopy(template),
             str(notebook_file),
             parameters=dict(job.parameters),
@@ -134,8 +140,11 @@ def execute_report(
             "ename": type(failure).__name__,
             "evalue": (str(failure).strip().splitlines() or [""])[0],
         }
+    warmup.join()
     if error is None:
         try:
+            from indicators.report.provenance import data_version_fr, format_datetime_fr
+
             finished = _now()
             # What officials read: no template name, parameter or hash (those are in
             # the index and the page's metadata).
@@ -237,7 +246,8 @@ def _run_jobs(
     """Each job's result as it finishes: in ``pool``, or in this process when ``None``.
 
     With a pool, every job is submitted before this returns, so the worker processes
-    are forked before any other thread (the progress bar's) starts.
+    are forked before any other thread (the progress bar's) starts. Each process runs its
+    notebooks in one kernel, reset between them (:mod:`indicators.report.kernels`).
     """
     args = {
         job.key: (
@@ -246,12 +256,26 @@ def _run_jobs(
             str(staging),
             template_files[job.template],
             dict(manifest),
+            True,  # each process keeps its kernel from one notebook to the next
         )
         for job in jobs
     }
     if pool is None:
-        return (execute_report(*args[job.key]) for job in jobs)
+
+        def in_process() -> Iterator[ReportResult]:
+            from indicators.report.kernels import shutdown_kept_kernel
+
+            try:
+                for job in jobs:
+                    yield execute_report(*args[job.key])
+            finally:
+                shutdown_kept_kernel()
+
+        return in_process()
     futures = {pool.submit(execute_report, *args[job.key]): job for job in jobs}
+    from indicators.report.warmup import start_index_warmup
+
+    start_index_warmup()  # the workers are forked: no thread is copied into them
 
     def collect() -> Iterator[ReportResult]:
         for future in cf.as_completed(futures):

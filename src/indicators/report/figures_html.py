@@ -26,6 +26,7 @@ from typing import Any
 
 from indicators.errors import InputError, ParameterError
 from indicators.figures import registry
+from indicators.report.built_alts import built_alt_text, read_checked
 from indicators.report.markup import Html, _esc
 from indicators.report.tables import Tables, _quartier
 
@@ -126,29 +127,11 @@ def _prerendered(tables: Tables, name: str, expected: str) -> bytes:
     InputError
         The PNG is missing or its bytes are not those of the manifest.
     """
-    import hashlib
-
     assert tables.processed is not None
     path = tables.processed / "exports" / f"{_PREFIX}{name}{_SUFFIX}"
-    rebuild = "(run `indicators build` again)"
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(
-            f"the PNG listed in the build manifest {rebuild}",
-            path=path,
-            context=f"figure {name!r}",
-            found=type(error).__name__,
-        ) from None
-    found = hashlib.sha256(data).hexdigest()
-    if found != expected:
-        raise InputError(
-            f"the sha256 of the build manifest, {expected[:12]}… {rebuild}",
-            path=path,
-            context=f"figure {name!r}",
-            found=found[:12] + "…",
-        )
-    return data
+    return read_checked(
+        path, expected, "the PNG listed in the build manifest", context=f"figure {name!r}"
+    )
 
 
 def _notice(text: str) -> Html:
@@ -193,7 +176,8 @@ def figure_html(tables: Tables, name: str) -> Html:
     built = _built_figures(tables)
     if built is not None and name in built:
         png = _prerendered(tables, name, built[name])
-        return _png_html(png, _alt_text(tables, name), f"{spec.kind} fig-{spec.name}".strip())
+        alt = built_alt_text(tables, name) or _alt_text(tables, name)
+        return _png_html(png, alt, f"{spec.kind} fig-{spec.name}".strip())
     if built is not None and name in _build_names(tables, spec, None):
         raise InputError(
             "a PNG written by `indicators build` and listed in its manifest (run it again, "

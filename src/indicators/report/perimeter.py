@@ -101,7 +101,7 @@ def perimeter_html(tables: Tables, quartier_id: str, *, level: int = 2) -> Html:
 def _map_html(tables: Tables, quartier_id: str) -> str:
     from indicators.report.figures_html import figure_html
 
-    if tables.get("grid") is None or tables.get("communes") is None:
+    if "grid" not in tables or "communes" not in tables:  # present, not read
         return '<p class="muted">Pas de carroyage Filosofi : carte du quartier non dessinée.</p>'
     return str(figure_html(tables, f"carte_quartier_{quartier_id}"))
 

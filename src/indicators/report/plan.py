@@ -8,6 +8,8 @@ refused here, before any kernel starts.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,18 +33,20 @@ class ReportJob:
 
 def _read_quartiers(paths: Paths) -> dict[str, str]:
     """Quartier id → name, in the convention's order."""
-    from indicators.build.storage import read_table
+    import pyarrow.parquet as pq  # not pandas: the batch's parent needs three columns
 
     path = paths.processed / "quartiers.parquet"
     if not path.exists():
         raise InputError("the table written by `indicators build` (run it first)", path=path)
     try:
-        table = read_table(paths.processed, "quartiers")
+        table = pq.ParquetFile(path)  # read_table would load pyarrow.dataset, and pandas
+        columns = table.schema_arrow.names
+        wanted = [c for c in ("quartier_id", "name", "line") if c in columns]
+        rows = table.read(columns=wanted).to_pylist()
+        rows.sort(key=lambda row: row["line"])
+        return {row["quartier_id"]: row.get("name", row["quartier_id"]) for row in rows}
     except Exception as error:
         raise InputError(f"a readable Parquet table ({type(error).__name__})", path=path) from error
-    table = table.sort_values("line")
-    names = table["name"] if "name" in table.columns else table["quartier_id"]
-    return dict(zip(table["quartier_id"], names, strict=True))
 
 
 def check_selection(quartier_ids: Sequence[str], selection: Sequence[str] | None) -> None:
@@ -130,4 +134,26 @@ def _check_parameters(job: ReportJob, declared: Mapping[str, str], path: Path) -
             )
 
 
-__all__ = ["ReportJob", "check_selection", "plan_reports"]
+def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, object]:
+    """The report parameters of the CLI options, checked (``{}`` when none is given).
+
+    >>> report_parameters(2025, "2026-06-12")
+    {'annee': 2025, 'date_comite': '2026-06-12'}
+    """
+    parameters: dict[str, object] = {}
+    if annee is not None:
+        if not 2000 <= annee <= 2100:
+            raise ParameterError(f"--annee expects a year such as 2025, got {annee}")
+        parameters["annee"] = int(annee)
+    if date_comite:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_comite):
+            raise ParameterError(f"--date-comite expects AAAA-MM-JJ, got {date_comite!r}")
+        try:
+            _dt.date.fromisoformat(date_comite)
+        except ValueError:
+            raise ParameterError(f"--date-comite: no such date {date_comite!r}") from None
+        parameters["date_comite"] = date_comite
+    return parameters
+
+
+__all__ = ["ReportJob", "check_selection", "plan_reports", "report_parameters"]

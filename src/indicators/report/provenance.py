@@ -142,7 +142,7 @@ def sources_et_methodes(
             + ", ".join(rentrees)
             + "."
         )
-    if tables.communes is not None:
+    if "communes" in tables:  # without reading the layer (nor importing geopandas)
         sources.append(
             "Communes de l'agglomération : composition de l'EPCI (DGCL) et populations légales "
             "(INSEE) ; contours communaux : IGN Admin Express. Millésimes : voir les fichiers "

@@ -91,8 +91,7 @@ def check_run_parameters(
         a value not of its type, an unknown ``quartier_id`` (the valid ids listed), an
         ``annee`` or ``date_comite`` the batch would refuse.
     """
-    from indicators.report.plan import _read_quartiers, check_selection
-    from indicators.report.suivi import report_parameters
+    from indicators.report.plan import _read_quartiers, check_selection, report_parameters
 
     parameters: dict[str, Any] = {}
     for name, value in given:

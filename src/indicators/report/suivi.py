@@ -10,42 +10,17 @@ convention's figures, each with its source (:func:`commune_indicators_html`).
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
-
 import pandas as pd
 
 from indicators.analysis.suivi import changes, money, not_started, state_counts, year_view
-from indicators.errors import ParameterError
 from indicators.french import date_fr, plural
 from indicators.numbers import format_number
 from indicators.report.figures_html import _figure_html, _notice
 from indicators.report.markup import Html, _esc, html_table
+from indicators.report.plan import report_parameters  # checked with the other parameters
 from indicators.report.tables import Tables, quartier_ids
 
 __all__ = ["comite_title", "commune_indicators_html", "report_parameters", "suivi_html"]
-
-
-def report_parameters(annee: int | None, date_comite: str | None) -> dict[str, object]:
-    """The report parameters of the CLI options, checked (``{}`` when none is given).
-
-    >>> report_parameters(2025, "2026-06-12")
-    {'annee': 2025, 'date_comite': '2026-06-12'}
-    """
-    parameters: dict[str, object] = {}
-    if annee is not None:
-        if not 2000 <= annee <= 2100:
-            raise ParameterError(f"--annee expects a year such as 2025, got {annee}")
-        parameters["annee"] = int(annee)
-    if date_comite:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_comite):
-            raise ParameterError(f"--date-comite expects AAAA-MM-JJ, got {date_comite!r}")
-        try:
-            _dt.date.fromisoformat(date_comite)
-        except ValueError:
-            raise ParameterError(f"--date-comite: no such date {date_comite!r}") from None
-        parameters["date_comite"] = date_comite
-    return parameters
 
 
 def comite_title(annee: int = 0, date_comite: str = "") -> Html:

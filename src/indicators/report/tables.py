@@ -25,14 +25,15 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from indicators.build.tables import TABLES as _BUILD_TABLES
 from indicators.config import Paths
 from indicators.errors import InputError, ParameterError
 from indicators.territory import Territory, load_territory
+
+if TYPE_CHECKING:  # the batch's parent process reads the manifest, not the tables
+    import pandas as pd
 
 #: Tables every report needs (read at once; a missing one stops the report).
 REQUIRED_TABLES: tuple[str, ...] = tuple(t.name for t in _BUILD_TABLES if t.report_required)
@@ -42,7 +43,7 @@ OPTIONAL_TABLES: tuple[str, ...] = tuple(
 )
 
 
-class Tables(Mapping[str, pd.DataFrame]):
+class Tables(Mapping[str, "pd.DataFrame"]):
     """The processed tables a report needs, read from ``data/processed``.
 
     The tables of :data:`REQUIRED_TABLES` (``quartiers``, ``portrait``, ``gaps``,

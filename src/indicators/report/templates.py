@@ -19,6 +19,7 @@ A notebook without that entry (``exploration.py``, for analysts) is not a report
 from __future__ import annotations
 
 import ast
+import copy
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,9 +69,29 @@ def template_path(paths: Paths, name: str) -> Path:
     )
 
 
+_READ: dict[tuple[str, bytes], Any] = {}  # (path, bytes) -> notebook
+
+
 def read_template(path: str | os.PathLike[str]) -> Any:
-    """Read a template as a notebook (py:percent converted in memory by jupytext)."""
+    """Read a template as a notebook (py:percent converted in memory by jupytext).
+
+    A file read before with the same bytes is not converted again (the batch reads each
+    template to discover it, then to run it); each call returns its own copy.
+    """
     path = Path(path)
+    try:
+        key: tuple[str, bytes] | None = (str(path.resolve()), path.read_bytes())
+    except OSError:
+        key = None  # _read_template says why
+    if key in _READ:
+        return copy.deepcopy(_READ[key])
+    nb = _read_template(path)
+    if key is not None:
+        _READ[key] = copy.deepcopy(nb)
+    return nb
+
+
+def _read_template(path: Path) -> Any:
     try:
         if path.suffix == ".py":
             import jupytext
