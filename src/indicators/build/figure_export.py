@@ -88,8 +88,8 @@ def figure_bytes(
     return data
 
 
-def _figure_names(
-    tables: Mapping[str, pd.DataFrame], territory: Territory, rentree: str | None
+def figure_names(
+    tables: Mapping[str, pd.DataFrame], territory: Territory, rentree: str | None = None
 ) -> list[str]:
     """The registry's figures for ``tables`` (the one call site of ``figure_names``)."""
     return registry.figure_names(tables, territory=territory, rentree=rentree)
@@ -119,7 +119,7 @@ def write_figures(
     from indicators.build.figure_jobs import start_figures
 
     directory = Path(directory)
-    names = _figure_names(tables, territory, rentree)
+    names = figure_names(tables, territory, rentree)
     batch = start_figures(names, tables, territory, formats=formats, dpi=dpi, jobs=jobs)
     written: list[Path] = []
     for name, data, _ in batch.results():
