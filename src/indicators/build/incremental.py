@@ -41,7 +41,7 @@ import pandas as pd
 
 from indicators.hashing import sha256_file
 
-__all__ = ["ExportCache", "code_version", "table_digest"]
+__all__ = ["ExportCache", "code_version", "portable", "table_digest"]
 
 #: Libraries whose version changes what the exports contain.
 LIBRARIES = (
@@ -84,8 +84,27 @@ def code_version() -> str:
 
 
 def table_digest(table: pd.DataFrame, files: Mapping[str, str]) -> str:
-    """A table's content: the sha256 of its written files and its attributes."""
+    """A table's content: the sha256 of its written files and its attributes (as
+    :func:`portable` writes them)."""
     return _digest(dict(files), dict(table.attrs))
+
+
+def portable(table: pd.DataFrame, root: Path) -> pd.DataFrame:
+    """``table`` with the paths of its attributes relative to the project ``root``.
+
+    A reader notes the file it read in ``attrs["path"]`` (errors name it, its name gives
+    the Filosofi vintage); written as is into the Parquet file, that absolute path made
+    the bytes of a table depend on where the project lies."""
+    prefix = f"{Path(root).resolve()}{os.sep}"
+    attrs = {
+        k: v[len(prefix) :] if isinstance(v, str) and v.startswith(prefix) else v
+        for k, v in table.attrs.items()
+    }
+    if attrs == table.attrs:
+        return table
+    out = table.copy(deep=False)
+    out.attrs = attrs
+    return out
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from indicators.analysis.gaps import compute_gaps
-from indicators.build.incremental import ExportCache, table_digest
+from indicators.build.incremental import ExportCache, portable, table_digest
 from indicators.build.provenance import base_manifest
 from indicators.build.raw_manifest import check_raw_manifest
 from indicators.build.schemas import validate
@@ -224,7 +224,7 @@ def write_outputs(
     with staged_directory(paths.processed, owned=processed_owned, kept=kept) as staging:
         table_info: dict[str, dict[str, Any]] = {}
         for name, table in result.tables.items():
-            files = write_table(table, staging, name)
+            files = write_table(portable(table, paths.root), staging, name)
             written.extend(paths.processed / f.name for f in files)
             table_info[name] = {
                 "rows": len(table),
@@ -232,7 +232,10 @@ def write_outputs(
             }
         cache = ExportCache.for_build(
             paths.processed,
-            {n: table_digest(t, table_info[n]["files"]) for n, t in result.tables.items()},
+            {
+                n: table_digest(portable(t, paths.root), table_info[n]["files"])
+                for n, t in result.tables.items()
+            },
             repr(paths.territory),
             force=force,
         )
