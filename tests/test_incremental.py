@@ -13,12 +13,14 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from indicators.build import incremental
 from indicators.build.figure_export import write_figures
 from indicators.build.figure_jobs import ReadTables
 from indicators.build.pipeline import build, compute_tables, write_outputs
+from indicators.build.up_to_date import build_key
 from indicators.cli import main
 from indicators.config import Paths
 from indicators.errors import InputError
@@ -69,8 +71,10 @@ def test_unchanged_rebuild_carries_everything_over_with_the_same_bytes(project) 
     outputs = _outputs(paths)
     assert len([k for k in outputs if k.startswith("figures/")]) == 19
     result = build(paths)
+    assert result.up_to_date  # same raw files, same code, outputs intact: nothing to do
     assert sorted(result.reused) == sorted(outputs)  # nothing drawn or written again
     assert _snapshot(paths.processed) == cold
+    assert len(result.tables["gaps"]) == len(pd.read_csv(paths.processed / "gaps.csv"))
     # --force makes every export again: the same bytes as the carried-over ones.
     assert main(["--root", str(paths.root), "build", "--force"]) == 0
     assert _snapshot(paths.processed) == cold
@@ -111,6 +115,7 @@ def test_a_deleted_or_altered_figure_is_redrawn(project) -> None:
     svg = figures / "ecarts_quartiers.svg"
     svg.write_bytes(svg.read_bytes().replace(b"</svg>", b"<!-- edited --></svg>"))
     result = build(paths)
+    assert not result.up_to_date
     remade = set(_outputs(paths)) - set(result.reused)
     assert remade == {"figures/carte_situation", "figures/ecarts_quartiers"}
     assert _snapshot(paths.processed) == cold
@@ -138,6 +143,18 @@ def test_a_figure_failing_in_a_worker_gives_its_own_error(project, monkeypatch, 
     with pytest.raises(InputError) as error:
         write_figures(tables, tmp_path / "figures", territory=paths.territory, jobs=2)
     assert str(error.value) == "gaps.csv, line 3: expected a gaps table with a reference"
+
+
+def test_one_raw_byte_or_the_figures_flag_changes_the_build_key(project) -> None:
+    paths, _ = project
+    key = build_key(paths.raw, figures=True)
+    assert build_key(paths.raw, figures=False) != key
+    manifest = json.loads((paths.processed / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["build_key"] == key
+    convention = paths.raw / paths.territory.convention_file
+    convention.chmod(0o644)
+    convention.write_bytes(convention.read_bytes() + b" ")
+    assert build_key(paths.raw, figures=True) != key
 
 
 def test_read_tables_notes_every_table_looked_up() -> None:

@@ -121,9 +121,15 @@ def _build(paths: object, figures: bool, force: bool = False, jobs: int | None =
     from indicators.build.pipeline import build
 
     result = build(paths, figures=figures, force=force, jobs=jobs)  # type: ignore[arg-type]
-    counts = ", ".join(f"{name} {len(table)}" for name, table in result.tables.items())
+    rows = {name: info["rows"] for name, info in result.manifest["tables"].items()}
+    counts = ", ".join(f"{name} {rows[name]}" for name in result.tables)
     _out(f"indicators build: {paths.processed} ({counts})")  # type: ignore[attr-defined]
-    if result.reused:
+    if result.up_to_date:
+        _out(
+            "indicators build: raw inputs and code unchanged, outputs intact: nothing to do "
+            "(--force builds again)"
+        )
+    elif result.reused:
         _out(
             f"indicators build: {len(result.reused)} exports unchanged since the previous "
             "build, carried over (--force makes them again)"

@@ -71,15 +71,16 @@ def write_exports_step(
     def geopackage() -> list[Path]:
         return [write_geopackage(export_layers(tables), directory / "indicators.gpkg")]
 
+    sheets = workbook_sheets(tables)
+    readme = readme_sections(
+        tables,
+        titles=sheet_titles(sheets, epci_label),
+        manifest=manifest,
+        territory=territory,
+        layers=export_layers(tables),
+    )
+
     def workbook() -> list[Path]:
-        sheets = workbook_sheets(tables)
-        readme = readme_sections(
-            tables,
-            titles=sheet_titles(sheets, epci_label),
-            manifest=manifest,
-            territory=territory,
-            layers=export_layers(tables),
-        )
         path = directory / "indicators.xlsx"
         return [write_xlsx(sheets, path, epci_label=epci_label, readme=readme)]
 
@@ -90,7 +91,7 @@ def write_exports_step(
     try:
         written = [
             *_made(cache, "indicators.gpkg", directory, everything, None, geopackage),
-            *_made(cache, "indicators.xlsx", directory, everything, dict(manifest), workbook),
+            *_made(cache, "indicators.xlsx", directory, everything, repr(readme), workbook),
             *_made(cache, CSV_EXCEL_DIR, directory, everything, written_tables, csv_excel),
         ]
         if batch is not None:

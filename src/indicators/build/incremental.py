@@ -5,8 +5,8 @@ GeoPackage, the CSVs for Excel) gets a *fingerprint*: the sha256 of
 
 - the exact data it is made from: the sha256 of the CSV and Parquet files of each table
   it reads (and of the table's attributes), « absent » for a table it looked for and
-  did not find; the workbook also reads the build's provenance (its « Lisez-moi » shows
-  the build date and the raw inputs);
+  did not find; the workbook's also covers the text of its « Lisez-moi » sheet (which
+  shows the build's date and the raw inputs' fingerprint);
 - the version of the code that makes it (:func:`code_version`: every file of the
   ``indicators`` package and the versions of Python and of the libraries that draw and
   write: Matplotlib, pandas, pyogrio, openpyxl…);
@@ -41,7 +41,7 @@ import pandas as pd
 
 from indicators.hashing import sha256_file
 
-__all__ = ["ExportCache", "code_version", "portable", "table_digest"]
+__all__ = ["ExportCache", "code_version", "fingerprint_of", "portable", "table_digest"]
 
 #: Libraries whose version changes what the exports contain.
 LIBRARIES = (
@@ -60,7 +60,8 @@ LIBRARIES = (
 )
 
 
-def _digest(*parts: object) -> str:
+def fingerprint_of(*parts: object) -> str:
+    """sha256 of ``parts`` written as JSON (keys sorted; other objects by ``str``)."""
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -80,13 +81,13 @@ def code_version() -> str:
             versions[library] = metadata.version(library)
         except metadata.PackageNotFoundError:
             versions[library] = None
-    return _digest(digest.hexdigest(), sys.version, versions)
+    return fingerprint_of(digest.hexdigest(), sys.version, versions)
 
 
 def table_digest(table: pd.DataFrame, files: Mapping[str, str]) -> str:
     """A table's content: the sha256 of its written files and its attributes (as
     :func:`portable` writes them)."""
-    return _digest(dict(files), dict(table.attrs))
+    return fingerprint_of(dict(files), dict(table.attrs))
 
 
 def portable(table: pd.DataFrame, root: Path) -> pd.DataFrame:
@@ -148,7 +149,7 @@ class ExportCache:
         """The fingerprint of an export made from ``tables`` (and ``extra``)."""
         read = {name: self.tables.get(name, "absent") for name in sorted(set(tables))}
         sde = os.environ.get("SOURCE_DATE_EPOCH")
-        return _digest(code_version(), self.context, sde, read, extra)
+        return fingerprint_of(code_version(), self.context, sde, read, extra)
 
     def previous_tables(self, key: str) -> list[str] | None:
         """The tables the previous build's export ``key`` was made from, if recorded."""

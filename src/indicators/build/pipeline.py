@@ -41,6 +41,7 @@ class BuildResult:
     manifest: dict[str, object]
     notes: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  #: exports carried over unchanged
+    up_to_date: bool = False  #: nothing to do: data/processed left as it was
 
 
 def compute_tables(paths: Paths) -> BuildResult:
@@ -210,13 +211,16 @@ def write_outputs(
     figures: bool = True,
     force: bool = False,
     jobs: int | None = None,
+    build_key: str | None = None,
 ) -> list[Path]:
     """Write every table (CSV + Parquet), the exports and the manifest, replacing
     ``data/processed``; ``figures=False`` skips the PNG/SVG figures.
 
     An export whose inputs and code did not change since the previous build is carried
     over from it (:mod:`indicators.build.incremental`; the manifest's ``outputs``);
-    ``force`` makes every export again. ``result.reused`` lists what was carried over."""
+    ``force`` makes every export again. ``result.reused`` lists what was carried over;
+    ``build_key`` (:func:`indicators.build.up_to_date.build_key`), recorded in the
+    manifest, lets the next build of the same inputs do nothing."""
     from indicators.build.ownership import processed_owned
 
     written: list[Path] = []
@@ -256,6 +260,7 @@ def write_outputs(
             "tables": table_info,
             "exports": export_info,
             "outputs": cache.outputs,
+            **({"build_key": build_key} if build_key else {}),
             "notes": result.notes,
         }
         result.manifest = manifest
@@ -277,8 +282,27 @@ def build(
     jobs: int | None = None,
 ) -> BuildResult:
     """Run the whole build: compute, validate, then write atomically (see
-    :func:`write_outputs` for ``force`` and ``jobs``)."""
+    :func:`write_outputs` for ``force`` and ``jobs``).
+
+    When the raw inputs, the code and ``SOURCE_DATE_EPOCH`` are those of the previous
+    build and its outputs are intact, nothing is done (``result.up_to_date``; the tables
+    are read back from ``data/processed`` when looked up): see
+    :mod:`indicators.build.up_to_date`. ``force`` builds everything again."""
+    from indicators.build.up_to_date import StoredTables, build_key, current_build
+
     paths = paths or Paths.from_root()
+    key = build_key(paths.raw, figures=figures)
+    manifest = None if force else current_build(paths.processed, key)
+    if manifest is not None:
+        tables = StoredTables(paths.processed, list(manifest.get("tables", {})))
+        outputs = list(manifest.get("outputs", {}))
+        notes = list(manifest.get("notes", []))
+        return BuildResult(tables, manifest, notes, reused=outputs, up_to_date=True)  # type: ignore[arg-type]
     result = compute_tables(paths)
-    write_outputs(result, paths, figures=figures, force=force, jobs=jobs)
+    # The raw files as the build read them (hashed after reading) are those of ``key``.
+    read = result.manifest.get("raw_inputs")
+    same = build_key(paths.raw, figures=figures, inventory=read) == key
+    write_outputs(
+        result, paths, figures=figures, force=force, jobs=jobs, build_key=key if same else None
+    )
     return result
