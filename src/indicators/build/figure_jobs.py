@@ -161,8 +161,24 @@ def start_figures(
         return FigureBatch(names, job, None)  # type: ignore[arg-type]
     _preload()
     _JOB = job  # type: ignore[assignment]
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_end_with_the_build
+    )
     return FigureBatch(names, job, pool)  # type: ignore[arg-type]
+
+
+def _end_with_the_build() -> None:
+    """A worker ends when the build's process ends, even killed (Linux' parent-death
+    signal; SIGKILL, since the build's SIGTERM handler is inherited and a worker writes
+    nothing): a killed build leaves no process behind."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):  # not Linux
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # pragma: no cover - the build ended before this ran
+        os._exit(1)
 
 
 def _preload() -> None:

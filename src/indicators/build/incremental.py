@@ -44,20 +44,8 @@ from indicators.hashing import sha256_file
 __all__ = ["ExportCache", "code_version", "fingerprint_of", "portable", "table_digest"]
 
 #: Libraries whose version changes what the exports contain.
-LIBRARIES = (
-    "matplotlib",
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "geopandas",
-    "shapely",
-    "pyproj",
-    "pyogrio",
-    "mapclassify",
-    "openpyxl",
-    "Babel",
-    "pillow",
-)
+LIBRARIES = ("matplotlib", "numpy", "pandas", "pyarrow", "geopandas", "shapely", "pyproj")
+LIBRARIES += ("pyogrio", "mapclassify", "openpyxl", "Babel", "pillow")
 
 
 def fingerprint_of(*parts: object) -> str:

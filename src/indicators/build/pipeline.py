@@ -22,7 +22,12 @@ from indicators.build.incremental import ExportCache, portable, table_digest
 from indicators.build.provenance import base_manifest
 from indicators.build.raw_manifest import check_raw_manifest
 from indicators.build.schemas import validate
-from indicators.build.storage import atomic_write_bytes, staged_directory, write_table
+from indicators.build.storage import (
+    atomic_write_bytes,
+    remove_dead_leftovers,
+    staged_directory,
+    write_table,
+)
 from indicators.build.tables import BY_NAME, WORKBOOK_TABLES
 from indicators.config import Paths
 from indicators.convention.parse import read_convention
@@ -294,6 +299,7 @@ def build(
     key = build_key(paths.raw, figures=figures)
     manifest = None if force else current_build(paths.processed, key)
     if manifest is not None:
+        remove_dead_leftovers(paths.processed)
         tables = StoredTables(paths.processed, list(manifest.get("tables", {})))
         outputs = list(manifest.get("outputs", {}))
         notes = list(manifest.get("notes", []))

@@ -143,6 +143,15 @@ def _remove_dead_leftovers(parent: Path, name: str) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def remove_dead_leftovers(target: str | os.PathLike[str]) -> None:
+    """Remove the staging / old folders that dead runs left beside ``target`` (as
+    :func:`staged_directory` does first; for a run that has nothing to write)."""
+    target = Path(target)
+    if target.is_symlink():
+        target = target.resolve()
+    _remove_dead_leftovers(target.parent, target.name)
+
+
 def _not_written_by_us(target: Path, owned: Callable[[Path], set[str]] | None) -> list[str]:
     """Files of ``target`` the tool did not write (relative paths), to carry over."""
     if owned is None:
