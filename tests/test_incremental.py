@@ -20,7 +20,7 @@ from indicators.build import incremental
 from indicators.build.figure_export import write_figures
 from indicators.build.figure_jobs import ReadTables
 from indicators.build.pipeline import build, compute_tables, write_outputs
-from indicators.build.up_to_date import build_key
+from indicators.build.up_to_date import build_key, current_build
 from indicators.cli import main
 from indicators.config import Paths
 from indicators.errors import InputError
@@ -163,3 +163,29 @@ def test_read_tables_notes_every_table_looked_up() -> None:
     assert read.read == {"a", "zz", "c"}
     list(read)
     assert read.read == {"a", "b", "c", "zz"}
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        b"{not json",
+        b"[]",
+        b'{"build_key": 3, "outputs": []}',
+        json.dumps(
+            {
+                "outputs": {"x": {"fingerprint": "f", "files": ["../../etc/passwd"]}},
+                "exports": {"../../etc/passwd": "0"},
+            }
+        ).encode(),
+    ],
+)
+def test_a_damaged_manifest_only_means_a_full_build(tmp_path: Path, manifest: bytes) -> None:
+    """A manifest that is not JSON, not an object, or names files outside the exports is
+    never trusted: nothing is carried over, nothing is up to date."""
+    processed = tmp_path / "processed"
+    (processed / "exports").mkdir(parents=True)
+    (processed / "manifest.json").write_bytes(manifest)
+    cache = incremental.ExportCache.for_build(processed, {}, None)
+    assert cache.carry_over("x", "f", tmp_path / "staging") is None
+    assert current_build(processed, "key") is None
+    assert not (tmp_path / "staging").exists()
