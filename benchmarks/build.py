@@ -143,7 +143,7 @@ def main() -> None:
         print(
             f"{label}: {value:.2f} s (median of {args.repeat}; CPU "
             f"{statistics.median(CPU[label]):.2f} s); "
-            f"ratio {value / floor:.1f} ({verdict} the goal ≤ {GOAL:g})"
+            f"ratio {value / floor:.2g} ({verdict} the goal ≤ {GOAL:g})"
         )
     jobs = min(args.jobs or available_cores(), len(names))
     print(
