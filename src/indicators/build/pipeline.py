@@ -24,8 +24,8 @@ from indicators.build.raw_manifest import check_raw_manifest
 from indicators.build.schemas import validate
 from indicators.build.storage import (
     atomic_write_bytes,
-    remove_dead_leftovers,
     staged_directory,
+    untouched_folder,
     write_table,
 )
 from indicators.build.tables import BY_NAME, WORKBOOK_TABLES
@@ -272,11 +272,14 @@ def write_outputs(
         data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         atomic_write_bytes(staging / MANIFEST, data.encode("utf-8"))
         written.append(paths.processed / MANIFEST)
-    if kept:
-        result.notes.append(
-            "fichiers non écrits par indicators conservés dans data/processed : " + ", ".join(kept)
-        )
+    result.notes.extend(_kept_note(kept))
     return written
+
+
+def _kept_note(kept: list[str]) -> list[str]:
+    if not kept:
+        return []
+    return ["fichiers non écrits par indicators conservés dans data/processed : " + ", ".join(kept)]
 
 
 def build(
@@ -299,10 +302,12 @@ def build(
     key = build_key(paths.raw, figures=figures)
     manifest = None if force else current_build(paths.processed, key)
     if manifest is not None:
-        remove_dead_leftovers(paths.processed)
+        from indicators.build.ownership import processed_owned
+
+        kept = untouched_folder(paths.processed, processed_owned)
         tables = StoredTables(paths.processed, list(manifest.get("tables", {})))
         outputs = list(manifest.get("outputs", {}))
-        notes = list(manifest.get("notes", []))
+        notes = [*manifest.get("notes", []), *_kept_note(kept)]
         return BuildResult(tables, manifest, notes, reused=outputs, up_to_date=True)  # type: ignore[arg-type]
     result = compute_tables(paths)
     # The raw files as the build read them (hashed after reading) are those of ``key``.
