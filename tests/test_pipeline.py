@@ -140,8 +140,8 @@ def test_killed_build_leaves_previous_outputs(project_root: Path) -> None:
     paths = Paths.from_root(project_root)
     build(paths, figures=False)
     before = _snapshot(paths.processed)
-    # A child process builds and stops itself (SIGKILL) right after its first file lands
-    # in the staging folder, before the swap.
+    # A child process builds (--force: the inputs are unchanged) and stops itself (SIGKILL)
+    # right after its first file lands in the staging folder, before the swap.
     script = f"""
 import os, signal
 import indicators.build.storage as io
@@ -154,7 +154,7 @@ def dying(path, data):
 io.atomic_write_bytes = dying
 import indicators.build.pipeline as pipeline
 pipeline.atomic_write_bytes = dying
-build(Paths.from_root({str(project_root)!r}), figures=False)
+build(Paths.from_root({str(project_root)!r}), figures=False, force=True)
 """
     completed = subprocess.run([sys.executable, "-c", script], check=False)
     assert completed.returncode == -signal.SIGKILL

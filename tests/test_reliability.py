@@ -292,7 +292,8 @@ def test_full_disk_or_read_only_folder(root: Path, monkeypatch, capsys, code, re
 
     monkeypatch.setattr(storage, "atomic_write_bytes", failing)
     capsys.readouterr()
-    assert main(["--root", str(root), "build", "--no-figures"]) == 4
+    # --force: the inputs are unchanged, an up-to-date build would write nothing.
+    assert main(["--root", str(root), "build", "--no-figures", "--force"]) == 4
     line = _one_line(capsys.readouterr().err)
     assert "portrait.parquet: " + reason in line and "previous outputs left as they were" in line
     assert _snapshot(root / "data/processed") == before

@@ -62,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-figures", action="store_true", help="skip the PNG/SVG figures of exports/"
     )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="make every export again (default: carry over those whose inputs did not change)",
+    )
+    build.add_argument(
+        "--jobs", type=int, default=None, help="processes drawing the figures (default: cores)"
+    )
     report = commands.add_parser("report", help="render the notebooks into reports/")
     report.add_argument(
         "--quartier",
@@ -109,12 +117,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _build(paths: object, figures: bool) -> None:
+def _build(paths: object, figures: bool, force: bool = False, jobs: int | None = None) -> None:
     from indicators.build.pipeline import build
 
-    result = build(paths, figures=figures)  # type: ignore[arg-type]
-    counts = ", ".join(f"{name} {len(table)}" for name, table in result.tables.items())
+    result = build(paths, figures=figures, force=force, jobs=jobs)  # type: ignore[arg-type]
+    rows = {name: info["rows"] for name, info in result.manifest["tables"].items()}
+    counts = ", ".join(f"{name} {rows[name]}" for name in result.tables)
     _out(f"indicators build: {paths.processed} ({counts})")  # type: ignore[attr-defined]
+    if result.up_to_date:
+        _out(
+            "indicators build: raw inputs and code unchanged, outputs intact: nothing to do "
+            "(--force builds again)"
+        )
+    elif result.reused:
+        _out(
+            f"indicators build: {len(result.reused)} exports unchanged since the previous "
+            "build, carried over (--force makes them again)"
+        )
     for note in result.notes:
         _out(f"note: {note}")
 
@@ -126,7 +145,7 @@ def _run(args: argparse.Namespace) -> int:
     paths = Paths.from_root(args.root)
     with project_lock(paths.root, f"indicators {args.command}", wait=args.wait):
         if args.command == "build":
-            _build(paths, figures=not args.no_figures)
+            _build(paths, figures=not args.no_figures, force=args.force, jobs=args.jobs)
             return 0
         if args.command == "report":
             from indicators.report.batch import run_reports

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import matplotlib as mpl
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from indicators.build.storage import atomic_write_bytes
@@ -58,12 +57,20 @@ def save_figure(
         ``name`` is not a plain file name, or a format is not ``png``/``svg``/``pdf``.
     """
     _check_name(name)
+    data = figure_bytes(fig, formats=formats, dpi=dpi)
+    return [atomic_write_bytes(Path(directory) / f"{name}.{fmt}", data[fmt]) for fmt in formats]
+
+
+def figure_bytes(
+    fig: Figure, *, formats: Sequence[str] = FIGURE_FORMATS, dpi: int = FIGURE_DPI
+) -> dict[str, bytes]:
+    """The bytes :func:`save_figure` writes, by format (``{"png": …, "svg": …}``)."""
     metadata = {
         "png": {"Software": None},
         "svg": {"Date": None, "Creator": "indicators"},
         "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
     }
-    written = []
+    data: dict[str, bytes] = {}
     for fmt in formats:
         if fmt not in metadata:
             raise ParameterError(f"unknown figure format {fmt!r}; expected png, svg or pdf")
@@ -78,20 +85,15 @@ def save_figure(
                 facecolor="white",
                 metadata=metadata[fmt],
             )
-        written.append(atomic_write_bytes(Path(directory) / f"{name}.{fmt}", buffer.getvalue()))
-    return written
+        data[fmt] = buffer.getvalue()
+    return data
 
 
-def _figure_names(
-    tables: Mapping[str, pd.DataFrame], territory: Territory, rentree: str | None
+def figure_names(
+    tables: Mapping[str, pd.DataFrame], territory: Territory, rentree: str | None = None
 ) -> list[str]:
     """The registry's figures for ``tables`` (the one call site of ``figure_names``)."""
     return registry.figure_names(tables, territory=territory, rentree=rentree)
-
-
-def _draw(name: str, tables: Mapping[str, pd.DataFrame], territory: Territory) -> Axes:
-    """The registry's figure ``name`` (the one call site of ``draw``)."""
-    return registry.draw(name, tables, territory=territory)
 
 
 def write_figures(
@@ -102,6 +104,7 @@ def write_figures(
     rentree: str | None = None,
     formats: Sequence[str] = FIGURE_FORMATS,
     dpi: int = FIGURE_DPI,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Every figure of the registry that ``tables`` allow, as PNG and SVG files.
 
@@ -110,18 +113,21 @@ def write_figures(
     :func:`~indicators.figures.registry.draw`): the reports look the same names up in
     the build manifest. ``rentree`` chooses the rentrée of the IPS maps (default: the
     latest with écoles); ``territory`` names the commune and its EPCI on the figures.
-    Figures whose tables are absent are skipped. Each figure is closed once saved.
+    Figures whose tables are absent are skipped. They are drawn in ``jobs`` worker
+    processes (default: one per core; :mod:`indicators.build.figure_jobs`), the files
+    written in the registry's order.
     """
-    import matplotlib.pyplot as plt
+    from indicators.build.figure_jobs import start_figures
 
     directory = Path(directory)
+    names = figure_names(tables, territory, rentree)
+    batch = start_figures(names, tables, territory, formats=formats, dpi=dpi, jobs=jobs)
     written: list[Path] = []
-    for name in _figure_names(tables, territory, rentree):
-        fig = _draw(name, tables, territory).figure
-        try:
-            written.extend(save_figure(fig, directory, name, formats=formats, dpi=dpi))
-        finally:
-            plt.close(fig)
+    for name, data, _ in batch.results():
+        _check_name(name)
+        written.extend(
+            atomic_write_bytes(directory / f"{name}.{fmt}", data[fmt]) for fmt in formats
+        )
     return written
 
 
@@ -142,7 +148,7 @@ def write_alt_texts(
     """
     texts = {
         name: registry.alt_text(name, tables, territory=territory)
-        for name in _figure_names(tables, territory, rentree)
+        for name in figure_names(tables, territory, rentree)
     }
     data = json.dumps(texts, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     return atomic_write_bytes(Path(directory) / registry.ALT_TEXTS_FILE, data.encode("utf-8"))

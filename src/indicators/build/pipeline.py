@@ -13,14 +13,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from indicators.analysis.gaps import compute_gaps
+from indicators.build.incremental import ExportCache, portable, table_digest
 from indicators.build.provenance import base_manifest
 from indicators.build.raw_manifest import check_raw_manifest
 from indicators.build.schemas import validate
-from indicators.build.storage import atomic_write_bytes, staged_directory, write_table
+from indicators.build.storage import (
+    atomic_write_bytes,
+    staged_directory,
+    untouched_folder,
+    write_table,
+)
 from indicators.build.tables import BY_NAME, WORKBOOK_TABLES
 from indicators.config import Paths
 from indicators.convention.parse import read_convention
@@ -38,6 +45,8 @@ class BuildResult:
     tables: dict[str, pd.DataFrame]
     manifest: dict[str, object]
     notes: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  #: exports carried over unchanged
+    up_to_date: bool = False  #: nothing to do: data/processed left as it was
 
 
 def compute_tables(paths: Paths) -> BuildResult:
@@ -173,86 +182,138 @@ def write_exports(
     figures: bool = True,
     territory: Territory | None = None,
     manifest: dict[str, object] | None = None,
+    cache: ExportCache | None = None,
+    jobs: int | None = None,
 ) -> list[Path]:
     """The GeoPackage (EPSG:2154, for QGIS), the XLSX workbook with its « Lisez-moi »,
     the CSVs for French Excel (``csv_excel/``) and every figure as PNG and SVG
     (``figures/``), for the commune's SIG and staff.
 
     ``territory`` names the EPCI in the workbook's sheet names and headers; ``manifest``
-    (the build's provenance) dates the « Lisez-moi »."""
-    from indicators.build.csv_excel import CSV_EXCEL_DIR, write_csv_excel
-    from indicators.build.figure_export import write_alt_texts, write_figures
-    from indicators.build.geopackage import write_geopackage
-    from indicators.build.readme_sheet import readme_sections
-    from indicators.build.xlsx import sheet_titles, write_xlsx
+    (the build's provenance) dates the « Lisez-moi ». The figures are drawn in ``jobs``
+    worker processes (default: one per core); with a ``cache``, an export whose inputs
+    did not change is carried over (:mod:`indicators.build.export_step`)."""
+    from indicators.build.export_step import write_exports_step
 
-    sheets = {name: _text_lists(tables[name]) for name in WORKBOOK_TABLES if name in tables}
-    epci_label = territory.epci.label if territory is not None else None
-    layers = _export_layers(tables)
-    readme = readme_sections(
+    return write_exports_step(
         tables,
-        titles=sheet_titles(sheets, epci_label),
-        manifest=manifest or {},
+        directory,
+        figures=figures,
         territory=territory,
-        layers=layers,
+        manifest=manifest or {},
+        export_layers=_export_layers,
+        workbook_sheets=lambda t: {n: _text_lists(t[n]) for n in WORKBOOK_TABLES if n in t},
+        written_tables=[n for n in tables if n not in BY_NAME or BY_NAME[n].written],
+        cache=cache,
+        jobs=jobs,
     )
-    written = [n for n in tables if n not in BY_NAME or BY_NAME[n].written]
-    return [
-        write_geopackage(layers, directory / "indicators.gpkg"),
-        write_xlsx(sheets, directory / "indicators.xlsx", epci_label=epci_label, readme=readme),
-        *write_csv_excel(
-            {n: tables[n] for n in written}, directory / CSV_EXCEL_DIR, epci_label=epci_label
-        ),
-        *(write_figures(tables, directory / "figures", territory=territory) if figures else []),
-        *([write_alt_texts(tables, directory / "figures", territory=territory)] if figures else []),
-    ]
 
 
-def write_outputs(result: BuildResult, paths: Paths, *, figures: bool = True) -> list[Path]:
+def write_outputs(
+    result: BuildResult,
+    paths: Paths,
+    *,
+    figures: bool = True,
+    force: bool = False,
+    jobs: int | None = None,
+    build_key: str | None = None,
+) -> list[Path]:
     """Write every table (CSV + Parquet), the exports and the manifest, replacing
-    ``data/processed``; ``figures=False`` skips the PNG/SVG figures (about 4 s)."""
+    ``data/processed``; ``figures=False`` skips the PNG/SVG figures.
+
+    An export whose inputs and code did not change since the previous build is carried
+    over from it (:mod:`indicators.build.incremental`; the manifest's ``outputs``);
+    ``force`` makes every export again. ``result.reused`` lists what was carried over;
+    ``build_key`` (:func:`indicators.build.up_to_date.build_key`), recorded in the
+    manifest, lets the next build of the same inputs do nothing."""
     from indicators.build.ownership import processed_owned
 
     written: list[Path] = []
     kept: list[str] = []
     with staged_directory(paths.processed, owned=processed_owned, kept=kept) as staging:
-        table_info: dict[str, object] = {}
+        table_info: dict[str, dict[str, Any]] = {}
         for name, table in result.tables.items():
-            files = write_table(table, staging, name)
+            files = write_table(portable(table, paths.root), staging, name)
             written.extend(paths.processed / f.name for f in files)
             table_info[name] = {
                 "rows": len(table),
                 "files": {f.name: sha256_file(f) for f in files},
             }
+        cache = ExportCache.for_build(
+            paths.processed,
+            {
+                n: table_digest(portable(t, paths.root), table_info[n]["files"])
+                for n, t in result.tables.items()
+            },
+            repr(paths.territory),
+            force=force,
+        )
         exports = write_exports(
             result.tables,
             staging / EXPORTS,
             figures=figures,
             territory=paths.territory,
             manifest=result.manifest,
+            cache=cache,
+            jobs=jobs,
         )
+        result.reused = list(cache.reused)
         written.extend(paths.processed / f.relative_to(staging) for f in exports)
         export_info = {f.relative_to(staging / EXPORTS).as_posix(): sha256_file(f) for f in exports}
         manifest = {
             **result.manifest,
             "tables": table_info,
             "exports": export_info,
+            "outputs": cache.outputs,
+            **({"build_key": build_key} if build_key else {}),
             "notes": result.notes,
         }
         result.manifest = manifest
         data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         atomic_write_bytes(staging / MANIFEST, data.encode("utf-8"))
         written.append(paths.processed / MANIFEST)
-    if kept:
-        result.notes.append(
-            "fichiers non écrits par indicators conservés dans data/processed : " + ", ".join(kept)
-        )
+    result.notes.extend(_kept_note(kept))
     return written
 
 
-def build(paths: Paths | None = None, *, figures: bool = True) -> BuildResult:
-    """Run the whole build: compute, validate, then write atomically."""
+def _kept_note(kept: list[str]) -> list[str]:
+    if not kept:
+        return []
+    return ["fichiers non écrits par indicators conservés dans data/processed : " + ", ".join(kept)]
+
+
+def build(
+    paths: Paths | None = None,
+    *,
+    figures: bool = True,
+    force: bool = False,
+    jobs: int | None = None,
+) -> BuildResult:
+    """Run the whole build: compute, validate, then write atomically (see
+    :func:`write_outputs` for ``force`` and ``jobs``).
+
+    When the raw inputs, the code and ``SOURCE_DATE_EPOCH`` are those of the previous
+    build and its outputs are intact, nothing is done (``result.up_to_date``; the tables
+    are read back from ``data/processed`` when looked up): see
+    :mod:`indicators.build.up_to_date`. ``force`` builds everything again."""
+    from indicators.build.up_to_date import StoredTables, build_key, current_build
+
     paths = paths or Paths.from_root()
+    key = build_key(paths.raw, figures=figures)
+    manifest = None if force else current_build(paths.processed, key)
+    if manifest is not None:
+        from indicators.build.ownership import processed_owned
+
+        kept = untouched_folder(paths.processed, processed_owned)
+        tables = StoredTables(paths.processed, list(manifest.get("tables", {})))
+        outputs = list(manifest.get("outputs", {}))
+        notes = [*manifest.get("notes", []), *_kept_note(kept)]
+        return BuildResult(tables, manifest, notes, reused=outputs, up_to_date=True)  # type: ignore[arg-type]
     result = compute_tables(paths)
-    write_outputs(result, paths, figures=figures)
+    # The raw files as the build read them (hashed after reading) are those of ``key``.
+    read = result.manifest.get("raw_inputs")
+    same = build_key(paths.raw, figures=figures, inventory=read) == key
+    write_outputs(
+        result, paths, figures=figures, force=force, jobs=jobs, build_key=key if same else None
+    )
     return result

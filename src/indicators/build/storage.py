@@ -146,6 +146,19 @@ def _remove_dead_leftovers(parent: Path, name: str) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def untouched_folder(
+    target: str | os.PathLike[str], owned: Callable[[Path], set[str]]
+) -> list[str]:
+    """For a run that has nothing to write in ``target``: remove the staging / old
+    folders that dead runs left beside it (as :func:`staged_directory` does first) and
+    return the files of ``target`` the tool did not write (as ``kept`` would list them)."""
+    target = Path(target)
+    if target.is_symlink():
+        target = target.resolve()
+    _remove_dead_leftovers(target.parent, target.name)
+    return _not_written_by_us(target, owned)
+
+
 def _not_written_by_us(target: Path, owned: Callable[[Path], set[str]] | None) -> list[str]:
     """Files of ``target`` the tool did not write (relative paths), to carry over."""
     if owned is None:
