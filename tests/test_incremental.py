@@ -69,7 +69,9 @@ def project(built, tmp_path: Path, monkeypatch):
 def test_unchanged_rebuild_carries_everything_over_with_the_same_bytes(project) -> None:
     paths, cold = project
     outputs = _outputs(paths)
-    assert len([k for k in outputs if k.startswith("figures/")]) == 19
+    figures = [k for k in outputs if k.startswith("figures/") and not k.endswith(".json")]
+    assert len(figures) == 19
+    assert "figures/textes_alternatifs.json" in outputs  # the alt texts of the 19
     result = build(paths)
     assert result.up_to_date  # same raw files, same code, outputs intact: nothing to do
     assert sorted(result.reused) == sorted(outputs)  # nothing drawn or written again
@@ -92,9 +94,15 @@ def test_a_changed_table_redraws_only_the_figures_that_read_it(project) -> None:
     remade = set(outputs) - set(result.reused)
     readers = {k for k, v in outputs.items() if "series" in v.get("tables", [])}
     # The one chart drawn from the series (the IPS trend), and the exports that hold
-    # every table (workbook, GeoPackage, CSVs for Excel); nothing else.
+    # every table (workbook, GeoPackage, CSVs for Excel, the figures' alt texts); nothing else.
     assert readers == {"figures/ips_evolution"}
-    assert remade == readers | {"indicators.xlsx", "indicators.gpkg", "csv_excel"}
+    every_table = {
+        "indicators.xlsx",
+        "indicators.gpkg",
+        "csv_excel",
+        "figures/textes_alternatifs.json",
+    }
+    assert remade == readers | every_table
     now = _snapshot(paths.processed)
     changed = {k for k in cold if now.get(k) != cold[k]}
     assert "exports/figures/ips_evolution.png" in changed
