@@ -19,11 +19,10 @@ When JupyterLab is installed in the environment (``make lab``), ``jsonschema`` i
 that import (:func:`indicators.report.batch._avoid_slow_imports`), a plain ``papermill`` does
 not. The script says which case it measured.
 
-Last measured (2 cores shared with other jobs, load average 2-3, default environment
-without JupyterLab): batch median 9.5 s over five runs (7.99-11.06 s), empty notebooks
-by the papermill CLI median 10.1 s, ratios 0.84 (``--repeat 3``) and 1.09
-(``--repeat 2``); the version before the kept kernels, in between: 11.8 s, ratio 1.16.
-The dossier (31-page tagged PDF) is the critical path at 6.7-8.8 s, each fiche about 1 s.
+Last measured on 2 idle cores (load average 1.2 at the start), default environment
+without JupyterLab, median of 3: batch 6.4 s, six empty notebooks by the papermill CLI
+10.8 s, ratio 0.59; the dossier (31-page tagged PDF) is the critical path at 4.4 s, each
+fiche about 0.75 s. With another test suite on the same cores the ratio was 0.84-1.09.
 
 Usage::
 
