@@ -100,6 +100,8 @@ def test_failed_report_keeps_previous_version(root: Path, monkeypatch, capsys) -
         assert entry["files"]["html"] == f"{entry['key']}.html"
     page = after["index.html"].decode("utf-8")
     assert "la version précédente, produite le" in page and "est conservée" in page
+    for key in KEYS:  # the failed run's notebook, which shows the error, is linked
+        assert f'<a href="notebooks/{key}-echec.ipynb">notebook de l' in page
 
 
 # ------------------------------------------------------------ 3. staleness before kernels

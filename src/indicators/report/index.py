@@ -77,6 +77,11 @@ def index_html(
             link += f' · <a href="{html.escape(files["pdf"])}">PDF {title}</a>'
         if "notebook" in files:
             link += f' · <a href="{html.escape(files["notebook"])}">notebook {title}</a>'
+        if "failed_notebook" in files:
+            link += (
+                f' · <a href="{html.escape(files["failed_notebook"])}">'
+                "notebook de l'échec (montre l'erreur)</a>"
+            )
         ok = entry["status"] == "ok"
         status = (
             '<span class="status-ok">réussi</span>'
