@@ -335,8 +335,12 @@ def test_ips_gap_map_is_diverging_and_centred_on_zero(communes, ips_communes):
         "\u22125 à 0 (0 commune)",
         "\u221210 à \u22125 (1 commune)",
         "moins de \u221210 (0 commune)",
-        "Non disponible (2 communes)",
+        # Why a commune has no gap: its IPS is not published, or it has no school.
+        "IPS non publié (« NS » ou vide) (1 commune)",
+        "Pas d'école dans les fichiers de la DEPP (1 commune)",
     ]
+    assert len(_collection(ax, "missing").get_paths()) == 1  # hatched: a secret value
+    assert len(_collection(ax, "no_school").get_paths()) == 1  # white: nothing to measure
     assert "Écart à la moyenne de la CABBALR (88,0), en points d'IPS" in _legend_title(ax)
     assert "celui de la CABBALR" in ax.get_title(loc="left")
     ax = plot_ips_gap_map(communes, ips_communes, "2022-2023", reference_label="CATEST")
@@ -345,7 +349,7 @@ def test_ips_gap_map_is_diverging_and_centred_on_zero(communes, ips_communes):
     handles = ax.get_legend().legend_handles
     top, bottom = to_rgb(handles[0].get_facecolor()), to_rgb(handles[5].get_facecolor())
     assert top[2] > top[0] and bottom[0] > bottom[2]  # above 0 blue, below 0 red (IPS: +1)
-    assert len(_collection(ax, "missing").get_paths()) == 2
+    assert len(_collection(ax, "missing").get_paths()) == 1
 
 
 def test_gap_bounds_are_symmetric():

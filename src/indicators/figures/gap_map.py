@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 
 from indicators.errors import ParameterError
@@ -72,6 +73,9 @@ def plot_gap_map(
     legend_title: str | None = None,
     feature_word: str = "zone",
     note: str | None = None,
+    missing_label: str = "Non disponible",
+    blank: pd.Series | None = None,
+    blank_label: str = "Sans objet",
     ax: Axes | None = None,
 ) -> Axes:
     """Choropleth of a gap with a diverging palette centred on 0.
@@ -106,6 +110,12 @@ def plot_gap_map(
         Legend title; word counted in the legend (« commune », « quartier »).
     note
         A line written above the source (method, caveats).
+    missing_label
+        Legend label of the features whose gap is missing (hatched grey).
+    blank, blank_label
+        Boolean mask (index of ``layer``) of the features where there is nothing to
+        measure (e.g. no school): drawn white under ``blank_label``, apart from the
+        features whose value exists but is not published.
     ax
         Axes to draw in (a new figure when ``None``).
 
@@ -144,8 +154,13 @@ def plot_gap_map(
         )
         handles.reverse()  # highest class on top, as a reader expects
         missing = data[~finite]
+        empty = missing.iloc[:0]
+        if blank is not None:
+            empty = missing[blank.reindex(missing.index, fill_value=False).to_numpy(bool)]
+            missing = missing.drop(empty.index)
         kit.draw_missing(ax, missing)
-        handles += kit.missing_entries(missing, "Non disponible", feature_word)
+        handles += kit.missing_entries(missing, missing_label, feature_word)
+        handles += kit.draw_blank(ax, empty, blank_label, feature_word)
         kit.draw_boundaries(ax, data, context)
         legend = kit.legend(
             ax, handles, legend_title or f"Écart, en {unit}\nClasses symétriques autour de 0"

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 import geopandas as gpd
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.patches import Patch
 
 from indicators.analysis.ips_layers import communes_with_ips
 from indicators.errors import InputError, ParameterError
@@ -138,23 +137,14 @@ def plot_ips_choropleth(
         no_school = missing[missing["n_etablissements"] == 0]
         unpublished = missing[missing["n_etablissements"] > 0]
         kit.draw_missing(ax, unpublished)
-        if len(no_school):
-            no_school.plot(ax=ax, facecolor="white", edgecolor="none", zorder=2, gid="no_school")
+        blank_entries = kit.draw_blank(ax, no_school, NO_SCHOOL_LABEL, "commune")
         kit.draw_boundaries(ax, layer)
         handles = kit.class_patches(colors, bounds, counts, "commune", edgecolor="none")
         # Why a commune has no value: no school in the files, or IPS not published.
         handles += kit.missing_entries(
             unpublished, f"{MISSING_IPS_LABEL} (« NS » ou vide)", "commune"
         )
-        if len(no_school):
-            handles.append(
-                Patch(
-                    facecolor="white",
-                    edgecolor=style.MISSING_EDGE,
-                    linewidth=0.5,
-                    label=f"{NO_SCHOOL_LABEL} ({kit.plural(len(no_school), 'commune')})",
-                )
-            )
+        handles += blank_entries
         reference = float(layer["ips_epci"].iloc[0])
         legend_title = (
             f"IPS moyen des {NIVEAUX[niveau]} ({SECTEURS[secteur]})\n"
@@ -216,5 +206,8 @@ def plot_ips_gap_map(
         labels=labels,
         feature_word="commune",
         note=_note(reference_label),
+        missing_label=f"{MISSING_IPS_LABEL} (« NS » ou vide)",
+        blank=layer["n_etablissements"].eq(0),
+        blank_label=NO_SCHOOL_LABEL,
         ax=ax,
     )

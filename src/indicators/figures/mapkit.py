@@ -183,6 +183,23 @@ def missing_entries(
     ]
 
 
+def draw_blank(ax: Axes, layer: gpd.GeoDataFrame, label: str, word: str) -> list[Patch]:
+    """Draw ``layer``'s features in white: nothing to measure there (e.g. no school), which
+    is neither a value nor a secret. Returns their legend entry « <label> (<count> <word>s) »,
+    none when ``layer`` is empty."""
+    if not len(layer):
+        return []
+    layer.plot(ax=ax, facecolor="white", edgecolor="none", zorder=2, gid="no_school")
+    return [
+        Patch(
+            facecolor="white",
+            edgecolor=style.MISSING_EDGE,
+            linewidth=0.5,
+            label=f"{label} ({plural(len(layer), word)})",
+        )
+    ]
+
+
 def draw_missing(ax: Axes, layer: gpd.GeoDataFrame) -> None:
     """Draw ``layer``'s features hatched grey: no value, never coloured as one."""
     if len(layer):
