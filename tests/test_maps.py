@@ -513,3 +513,37 @@ def test_shipped_ips_gap_map_and_unknown_rentree(shipped):
     assert "Classes symétriques autour de 0" in _legend_title(ax)
     with pytest.raises(ParameterError, match="unknown rentrée '2015-2016'"):
         plot_ips_choropleth(tables["communes"], tables["ips_communes"], "2015-2016")
+
+
+def test_quartier_map_draws_a_shared_commune_limit_once(grid, shapes):
+    # Two communes side by side: their common border belongs to both rings. Drawn twice,
+    # in opposite directions, its dashes interleave into what reads as a solid line.
+    import shapely
+    from matplotlib.collections import LineCollection
+    from shapely.geometry import box
+
+    from indicators.figures.quartier_map import plot_quartier_map
+    from indicators.sources.filosofi import cells_to_geodataframe
+    from indicators.sources.layers import LAMBERT93
+
+    squares = cells_to_geodataframe(grid).to_crs(LAMBERT93)
+    x0, y0, x1, y1 = squares.total_bounds
+    mid = (x0 + x1) / 2
+    two = gpd.GeoDataFrame(
+        {"code": ["1", "2"], "nom": ["Ouest", "Est"]},
+        geometry=[box(x0 - 500, y0 - 500, mid, y1 + 500), box(mid, y0 - 500, x1 + 500, y1 + 500)],
+        crs=LAMBERT93,
+    )
+    shape = shapes.to_crs(LAMBERT93).iloc[[0]]
+    ax = plot_quartier_map(grid, shape, communes=two, name="Test")
+    dashed = [
+        c
+        for c in ax.collections
+        if isinstance(c, LineCollection) and c.get_linestyle()[0][1] is not None
+    ]
+    assert len(dashed) == 1
+    drawn = sum(shapely.LineString(p.vertices).length for p in dashed[0].get_paths())
+    expected = two.boundary.union_all().length  # each limit once: 2 outer rings − shared
+    assert drawn == pytest.approx(expected)
+    assert drawn < two.boundary.length.sum() - (y1 - y0)  # the shared border not twice
+    plt.close(ax.figure)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -111,7 +112,12 @@ def plot_quartier_map(
         handles += kit.missing_entries(secret, SECRET_LABEL, "carreau", "carreaux")
         handles += kit.draw_imputed(ax, masked)
         if communes is not None:
-            communes.boundary.plot(ax=ax, color="#636363", linewidth=0.9, linestyle="--", zorder=5)
+            # Each limit once: a border shared by two communes belongs to both rings, run
+            # in opposite directions; drawn twice, its dashes interleave into a solid line.
+            limits = shapely.line_merge(communes.boundary.union_all())
+            gpd.GeoSeries([limits], crs=communes.crs).plot(
+                ax=ax, color="#636363", linewidth=0.9, linestyle="--", zorder=5
+            )
             handles.append(
                 Line2D([], [], color="#636363", lw=0.9, ls="--", label="Limite de commune")
             )
