@@ -232,3 +232,35 @@ def test_new_figures_are_registered_and_draw() -> None:
     # Without school IPS rows (no national files) there is no IPS trend chart to draw.
     tables["series"] = pd.DataFrame({"indicator_id": ["poverty_rate"]})
     assert "ips_evolution" not in figure_names(tables, territory=TERRITORY)
+
+
+def test_ips_trend_lines_of_one_kind_differ_by_more_than_colour() -> None:
+    # Hand-built series (synthetic): three communes share the communes' orange; each has
+    # its own marker and dash, the same in every panel, so colour is never alone.
+    import matplotlib.pyplot as plt
+
+    from indicators.figures.ips_trends import plot_ips_trends
+
+    rows = []
+    for code, name, value in (("1", "Aval", 80.0), ("2", "Bmont", 85.0), ("3", "Cville", 90.0)):
+        for niveau in ("ecole", "lycee"):
+            for vintage in ("2022-2023", "2023-2024"):
+                rows.append((f"school_ips_{niveau}", "commune", code, name, vintage, value))
+    series = pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_id", "territoire_type", "territoire_code", "territoire_nom", "vintage",
+            "value",
+        ],
+    )  # fmt: skip
+    ax = plot_ips_trends(series, communes=["1", "2", "3"])
+    styles = {}
+    for panel in ax.figure.axes:
+        for line in panel.get_lines():
+            if line.get_label() in ("Aval", "Bmont", "Cville"):
+                style = (line.get_marker(), str(line.get_linestyle()), line.get_color())
+                assert styles.setdefault(line.get_label(), style) == style  # same in panels
+    assert len(styles) == 3
+    assert len({s[2] for s in styles.values()}) == 1  # one colour for the communes
+    assert len({s[:2] for s in styles.values()}) == 3  # but three marker/dash pairs
+    plt.close(ax.figure)

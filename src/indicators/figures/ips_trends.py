@@ -38,6 +38,8 @@ _COLORS = {
     "departement": "#7f7f7f",
     "france": "#252525",
 }
+_MARKERS = ("o", "s", "^", "D", "v")
+_DASHES = ("-", (0, (5, 1.5)), (0, (1.5, 1.2)), (0, (5, 1.5, 1.5, 1.5)), (0, (3, 3)))
 
 
 def plot_ips_trends(
@@ -76,19 +78,27 @@ def plot_ips_trends(
             fig.delaxes(ax)
         axes = fig.subplots(1, len(_PANELS), sharey=True)
         rentrees = sorted(ips["vintage"].unique())
+        all_codes = {
+            k: set(ips.loc[ips["territoire_type"].eq(k), "territoire_code"]) for k in _ORDER
+        }
         for panel, (niveau, title) in zip(axes, _PANELS, strict=True):
             rows = ips[ips["indicator_id"].eq(f"school_ips_{niveau}")]
             for kind in _ORDER:
-                for (_code, name), line in rows[rows["territoire_type"].eq(kind)].groupby(
+                lines = rows[rows["territoire_type"].eq(kind)].groupby(
                     ["territoire_code", "territoire_nom"]
-                ):
+                )
+                for (code, name), line in lines:
                     line = line.sort_values("vintage")
                     x = [rentrees.index(v) for v in line["vintage"]]
+                    # Territories of one kind share a colour: each has its own marker and
+                    # dash, the same in every panel, so colour is never alone.
+                    rank = sorted(all_codes[kind]).index(code) % len(_MARKERS)
                     panel.plot(
                         x,
                         line["value"],
-                        marker="o",
-                        ms=3,
+                        marker=_MARKERS[rank],
+                        ls=_DASHES[rank],
+                        ms=3.5,
                         lw=1.4,
                         color=_COLORS[kind],
                         alpha=0.65 if kind == "commune" else 1.0,
@@ -137,7 +147,7 @@ def plot_ips_trends(
             fontsize=style.TICK_SIZE + 2,
         )
         fig.set_layout_engine(None)
-        fig.subplots_adjust(bottom=0.34, top=0.85, left=0.08, right=0.98, wspace=0.08)
+        fig.subplots_adjust(bottom=0.27, top=0.85, left=0.08, right=0.98, wspace=0.08)
         style.add_source(
             axes[0],
             "Source : DEPP, IPS des écoles, collèges et lycées (fichiers nationaux) ; moyennes "
