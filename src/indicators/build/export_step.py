@@ -95,6 +95,15 @@ def write_exports_step(
             *_made(cache, "indicators.xlsx", directory, everything, repr(readme), workbook),
             *_made(cache, CSV_EXCEL_DIR, directory, everything, written_tables, csv_excel),
         ]
+        # The figures' alt texts are written here, while the workers still draw.
+        alt_files: list[Path] = []
+        if figures and territory is not None:
+
+            def alt_texts() -> list[Path]:
+                return [write_alt_texts(tables, directory / "figures", territory=territory)]
+
+            key = "figures/" + ALT_TEXTS_FILE
+            alt_files = _made(cache, key, directory, everything, None, alt_texts)
         if batch is not None:
             for name, data, read in batch.results():
                 files = [
@@ -108,15 +117,7 @@ def write_exports_step(
     finally:
         if batch is not None:
             batch.close()
-    drawn = [f for files in figure_files.values() for f in files]
-    if figures and territory is not None:
-
-        def alt_texts() -> list[Path]:
-            return [write_alt_texts(tables, directory / "figures", territory=territory)]
-
-        key = "figures/" + ALT_TEXTS_FILE
-        drawn += _made(cache, key, directory, everything, None, alt_texts)
-    return written + drawn
+    return written + [f for files in figure_files.values() for f in files] + alt_files
 
 
 def _write(path: Path, data: bytes) -> Path:
