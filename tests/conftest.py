@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import matplotlib
@@ -19,6 +20,23 @@ CONVENTION = RAW / TERRITORY.convention_file
 #: The label of the convention's reference territory (« l'agglomération »).
 REFERENCE = TERRITORY.reference_label
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.alts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt") or "")
+
+
+def img_alts(page: str) -> list[str]:
+    """The ``alt`` text of every ``<img>`` of an HTML page, in order (« » when none)."""
+    parser = _Images()
+    parser.feed(page)
+    return parser.alts
 
 
 @pytest.fixture

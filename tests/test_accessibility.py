@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +29,8 @@ import pytest
 
 from indicators.config import Paths
 from indicators.report.a11y import structure_problems
+
+from .conftest import img_alts
 
 A11Y = Path(__file__).resolve().parent / "a11y"
 REQUIRED = os.environ.get("INDICATORS_REQUIRE_A11Y") == "1"
@@ -49,20 +50,8 @@ def _plain(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
-class _Images(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.alts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            self.alts.append(dict(attrs).get("alt") or "")
-
-
 def _alts(page: str) -> list[str]:
-    parser = _Images()
-    parser.feed(page)
-    return [_plain(a) for a in parser.alts]
+    return [_plain(a) for a in img_alts(page)]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -24,23 +23,9 @@ import pytest
 from indicators.errors import InputError
 from indicators.figures import registry
 
+from .conftest import img_alts
+
 ALT_KEY = f"figures/{registry.ALT_TEXTS_FILE}"
-
-
-class _Alts(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.alts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            self.alts.extend(v or "" for k, v in attrs if k == "alt")
-
-
-def _alts(page: str) -> list[str]:
-    parser = _Alts()
-    parser.feed(page)
-    return parser.alts
 
 
 def test_build_writes_the_alt_text_of_every_figure(rendered_project) -> None:
@@ -59,9 +44,9 @@ def test_build_writes_the_alt_text_of_every_figure(rendered_project) -> None:
     ips = next(name for name in texts if name.startswith("carte_ips_ecoles_"))
     assert "en 5 classes de quantiles" in texts[ips]
     dossier = (paths.reports / "dossier-copil.html").read_text(encoding="utf-8")
-    assert texts[ips] in _alts(dossier)
+    assert texts[ips] in img_alts(dossier)
     fiche = (paths.reports / "fiche-cites-6-et-30.html").read_text(encoding="utf-8")
-    assert texts["ecarts_cites-6-et-30"] in _alts(fiche)
+    assert texts["ecarts_cites-6-et-30"] in img_alts(fiche)
 
 
 def test_alt_texts_that_do_not_match_the_manifest_are_refused(rendered_project, tmp_path) -> None:
@@ -85,7 +70,7 @@ def test_alt_texts_that_do_not_match_the_manifest_are_refused(rendered_project, 
     tables = load_tables(root)
     del tables.manifest["exports"][ALT_KEY]
     expected = registry.alt_text("ecarts_quartiers", tables, territory=tables.territory)
-    assert _alts(str(gaps_across_html(tables))) == [expected]
+    assert img_alts(str(gaps_across_html(tables))) == [expected]
 
 
 def _notebook(*sources: str) -> nbformat.NotebookNode:
