@@ -285,6 +285,20 @@ def test_gaps_across_quartiers(tables):
     assert "source non indiquée pour une partie des données" in _texts(frame, "source")[0]
 
 
+def test_gaps_across_labels_do_not_run_into_the_quartier_names(tables):
+    # Negative gaps are labelled left of their bar: the label must stay right of the
+    # quartier names (the IPS panel is all negative, down to −28 points).
+    _, gaps, quartiers = tables
+    frame = plot_gaps_across(gaps, quartiers, reference_label=REFERENCE)
+    renderer = frame.figure.canvas.get_renderer()
+    for panel in (_rates(frame), _levels(frame)):
+        names_right = max(t.get_window_extent(renderer).x1 for t in panel.get_yticklabels())
+        labels = [t for t in panel.texts if t.get_gid() == "gap_label"]
+        assert labels
+        assert min(t.get_window_extent(renderer).x0 for t in labels) > names_right
+    plt.close(frame.figure)
+
+
 def test_gaps_across_approximate_gap_is_an_open_bar():
     _portrait, gaps = _hand_tables()
     quartiers = pd.DataFrame({"quartier_id": ["q"], "name": ["Quartier Q"]})

@@ -262,7 +262,7 @@ def _bar_range(values: list[float]) -> tuple[float, float]:
     lo, hi = min([0.0, *values]), max([0.0, *values])
     if hi - lo < 10:
         hi, lo = (hi + 5, lo - 5) if hi - lo == 0 else (hi, lo)
-    room_left = 0.27 if lo < 0 else 0.03
+    room_left = 0.38 if lo < 0 else 0.03
     room_right = 0.3 if hi > 0 else 0.03
     width = (hi - lo) / (1 - room_left - room_right)
     return lo - room_left * width, hi + room_right * width
